@@ -1,0 +1,103 @@
+import type { RouteModule } from './server';
+import type { JsonRoute } from './route-table';
+import { invalidParam } from '../core/errors';
+import { missingValue } from './request';
+import { LOGGED_MODEL_STATUSES } from '../store/logged-model-store';
+import { decodeOffsetToken, encodeOffsetToken } from './tracking-routes';
+import type { KeyValue } from '../core/entities';
+
+const SEE_DOCS = ' See the API docs for more information about request parameters.';
+
+function kv(list: unknown[]): KeyValue[] {
+  return list.map((x) => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    return { key: String(o.key ?? ''), value: o.value === undefined || o.value === null ? '' : String(o.value) };
+  });
+}
+
+/** MLflow 3 logged models (`/mlflow/logged-models/...`). */
+const routes: JsonRoute[] = [
+  {
+    method: 'POST',
+    path: '/mlflow/logged-models',
+    handler: (p, { loggedModels }) => ({
+      model: loggedModels.createLoggedModel({
+        experimentId: p.requiredString('experiment_id'),
+        name: p.optionalString('name') || null,
+        modelType: p.optionalString('model_type'),
+        sourceRunId: p.optionalString('source_run_id'),
+        params: kv(p.array('params')),
+        tags: kv(p.array('tags')),
+      }),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/mlflow/logged-models/:model_id',
+    handler: (p, { loggedModels }) => ({ model: loggedModels.getLoggedModel(p.requiredString('model_id')) }),
+  },
+  {
+    method: 'PATCH',
+    path: '/mlflow/logged-models/:model_id',
+    handler: (p, { loggedModels }) => {
+      const id = p.requiredString('model_id');
+      if (!p.has('status')) throw invalidParam(missingValue('status') + SEE_DOCS);
+      const status = p.optionalEnum('status', LOGGED_MODEL_STATUSES)!;
+      return { model: loggedModels.finalizeLoggedModel(id, status) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/mlflow/logged-models/:model_id',
+    handler: (p, { loggedModels }) => {
+      loggedModels.deleteLoggedModel(p.requiredString('model_id'));
+      return {};
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/mlflow/logged-models/:model_id/tags',
+    handler: (p, { loggedModels }) => {
+      loggedModels.setTags(p.requiredString('model_id'), kv(p.array('tags')));
+      return {};
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/mlflow/logged-models/:model_id/tags/:tag_key',
+    handler: (p, { loggedModels }) => {
+      loggedModels.deleteTag(p.requiredString('model_id'), p.requiredString('tag_key'));
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mlflow/logged-models/:model_id/params',
+    handler: (p, { loggedModels }) => {
+      loggedModels.logParams(p.requiredString('model_id'), kv(p.array('params')));
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mlflow/logged-models/search',
+    handler: (p, { loggedModels }) => {
+      const experimentIds = p.stringArray('experiment_ids');
+      if (!experimentIds.length) throw invalidParam(missingValue('experiment_ids') + SEE_DOCS);
+      const maxResults = p.optionalInt('max_results') || 100;
+      const token = p.optionalString('page_token');
+      const offset = token ? decodeOffsetToken(token) : 0;
+      const orderBy = p.array<Record<string, unknown>>('order_by').map((o) => ({
+        field_name: String(o?.field_name ?? ''),
+        ascending: o?.ascending !== false,
+      }));
+      const { models, hasMore } = loggedModels.search({ experimentIds, maxResults, offset, orderBy });
+      const out: Record<string, unknown> = {};
+      if (models.length) out.models = models;
+      if (hasMore) out.next_page_token = encodeOffsetToken(offset + maxResults);
+      return out;
+    },
+  },
+];
+
+export const loggedModelRoutes: RouteModule = { jsonRoutes: routes };
