@@ -46,6 +46,18 @@ function stripFileScheme(text: string): string {
 }
 
 /**
+ * On Windows a `:` opens an alternate data stream, `CON`/`NUL`/... name devices whatever their
+ * extension, and trailing dots or spaces are silently dropped (so `a.` would alias `a`).
+ */
+export function isPortableOnWindows(path: string): boolean {
+  if (/[<>:"|?*]/.test(path)) return false;
+  return path
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .every((s) => !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s) && !/[. ]$/.test(s));
+}
+
+/**
  * Validates a client-supplied relative artifact path and returns it decoded (as MLflow returns it:
  * callers that echo paths back, like listings, use this form). Throws 400 "Invalid path".
  */
@@ -57,7 +69,7 @@ export function validatePathIsSafe(raw: string): string {
   if (decoded.includes('\\')) throw invalidPath();
   if (decoded.startsWith('/')) throw invalidPath();
   if (/^[A-Za-z]:/.test(decoded)) throw invalidPath();
-  if (process.platform === 'win32' && decoded.includes(':')) throw invalidPath();
+  if (process.platform === 'win32' && !isPortableOnWindows(decoded)) throw invalidPath();
   if (decoded.split('/').includes('..')) throw invalidPath();
   return decoded;
 }

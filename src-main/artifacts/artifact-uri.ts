@@ -11,9 +11,7 @@ import { validatePathIsSafe } from './artifact-path';
  * - `remote`: anything else (s3://, gs://, dbfs:/, ...), which Runlens does not fetch.
  */
 export type ArtifactUriTarget =
-  | { kind: 'proxied'; path: string }
-  | { kind: 'local'; dir: string }
-  | { kind: 'remote'; uri: string };
+  { kind: 'proxied'; path: string } | { kind: 'local'; dir: string } | { kind: 'remote'; uri: string };
 
 const PROXY_ROUTE_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts/';
 
@@ -41,7 +39,10 @@ export function classifyArtifactUri(uri: string): ArtifactUriTarget {
     const path = uriPath(uri.slice(scheme.length + 1));
     const at = path.indexOf(PROXY_ROUTE_ANCHOR);
     if (at < 0) return { kind: 'remote', uri };
-    return { kind: 'proxied', path: validatePathIsSafe(path.slice(at + PROXY_ROUTE_ANCHOR.length).replace(/^\/+/, '')) };
+    return {
+      kind: 'proxied',
+      path: validatePathIsSafe(path.slice(at + PROXY_ROUTE_ANCHOR.length).replace(/^\/+/, '')),
+    };
   }
   if (scheme === 'file') {
     try {

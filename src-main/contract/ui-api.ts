@@ -44,6 +44,7 @@ export const UI_LIMITS = {
   maxColumnsPerKind: 5000,
   maxExperimentIds: 500,
   maxSortTerms: 10,
+  maxFilterLength: 20_000,
 } as const;
 
 // ------------------------------------------------------------------------------------ values
@@ -113,6 +114,11 @@ export interface RunsWindowRequest {
   sort: SortSpec[];
   /** Default 'active'. */
   lifecycle?: LifecycleFilter;
+  /**
+   * MLflow search filter (`metrics.acc > 0.9 and params.model = 'rf'`), parsed by the same code as
+   * `runs/search`; a bad filter is a 400 INVALID_PARAMETER_VALUE with MLflow's message.
+   */
+  filter?: string;
 }
 
 export interface RunRowData {

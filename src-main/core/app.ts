@@ -10,6 +10,9 @@ import { trackingRoutes } from '../rest/tracking-routes';
 import { loggedModelRoutes } from '../rest/logged-model-routes';
 import { miscRoutes } from '../rest/misc-routes';
 import { artifactRoutes } from '../artifacts/artifact-routes';
+import { RegistryStore } from '../store/registry-store';
+import { registryRoutes } from '../registry/registry-routes';
+import { importRoutes } from '../importers/import-routes';
 import type { AppContext } from './app-context';
 
 export interface AppOptions {
@@ -48,10 +51,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     tracking,
     loggedModels: new LoggedModelStore(db, tracking),
     artifacts: new ArtifactRepository(artifactsDir),
+    registry: new RegistryStore(db),
     dataDir: opts.dataDir,
     serverInfo,
   };
-  const modules: RouteModule[] = [trackingRoutes, loggedModelRoutes, artifactRoutes, ...(opts.extraModules ?? []), miscRoutes];
+  const modules: RouteModule[] = [trackingRoutes, loggedModelRoutes, artifactRoutes, registryRoutes, importRoutes, ...(opts.extraModules ?? []), miscRoutes];
   const app = await buildServer(ctx, modules, { host, port, allowedHosts: opts.allowedHosts, logger: opts.logger });
   try {
     await app.listen({ host, port });

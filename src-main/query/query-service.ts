@@ -1,5 +1,11 @@
 import { openDatabase, type Db } from '../store/db';
-import { uiQueryStatements, type UiQueryStatements, type UiRunRow, type UiSortTerm } from '../store/ui-queries';
+import {
+  runFilterSubquery,
+  uiQueryStatements,
+  type UiQueryStatements,
+  type UiRunRow,
+  type UiSortTerm,
+} from '../store/ui-queries';
 import type {
   ExperimentKeys,
   ExperimentSummary,
@@ -60,12 +66,18 @@ export class QueryService implements RunlensQueries {
 
   async runsWindow(request: RunsWindowRequest): Promise<RunsWindow> {
     const req = parseRunsWindowRequest(request);
-    const sort: UiSortTerm[] = req.sort.map((s) => ({ kind: s.column.kind, key: s.column.key, desc: s.desc }) as UiSortTerm);
-    if (sort.length === 0) sort.push({ kind: 'attribute', key: 'start_time', desc: true });
+    const sort: UiSortTerm[] = req.sort.map(
+      (s) => ({ kind: s.column.kind, key: s.column.key, desc: s.desc }) as UiSortTerm,
+    );
     const ids = JSON.stringify(req.experimentIds);
     return this.q.snapshot(() => {
-      const total = this.q.countRuns.get({ experiment_ids: ids, lifecycle: req.lifecycle })?.n ?? 0;
-      const runs = req.limit === 0 ? [] : this.q.runsWindow({ experimentIds: req.experimentIds, lifecycle: req.lifecycle, sort, offset: req.offset, limit: req.limit });
+      const restrict = runFilterSubquery(this.db, req.experimentIds, req.filter);
+      const scope = { experimentIds: req.experimentIds, lifecycle: req.lifecycle };
+      const total = restrict
+        ? this.q.countFilteredRuns({ ...scope, restrict })
+        : (this.q.countRuns.get({ experiment_ids: ids, lifecycle: req.lifecycle })?.n ?? 0);
+      const runs =
+        req.limit === 0 ? [] : this.q.runsWindow({ ...scope, sort, offset: req.offset, limit: req.limit, restrict });
       const rows = runs.map(toRowData);
       if (rows.length) this.fillColumns(runs, rows, req.columns);
       return { total, offset: req.offset, rows };

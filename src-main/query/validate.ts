@@ -60,7 +60,9 @@ function parseSort(v: unknown): SortSpec[] {
     if (typeof key !== 'string' || key === '') throw invalidParam(`'sort[${i}].column.key' must be a non-empty string`);
     if (kind === 'attribute') {
       if (!(ATTRIBUTE_COLUMNS as readonly string[]).includes(key)) {
-        throw invalidParam(`Unknown attribute '${key}' in 'sort[${i}]'; expected one of ${ATTRIBUTE_COLUMNS.join(', ')}`);
+        throw invalidParam(
+          `Unknown attribute '${key}' in 'sort[${i}]'; expected one of ${ATTRIBUTE_COLUMNS.join(', ')}`,
+        );
       }
       return { column: { kind, key: key as AttributeColumn }, desc };
     }
@@ -69,9 +71,19 @@ function parseSort(v: unknown): SortSpec[] {
   });
 }
 
-export interface ValidRunsWindowRequest extends Omit<RunsWindowRequest, 'experimentIds' | 'lifecycle'> {
+export interface ValidRunsWindowRequest extends Omit<RunsWindowRequest, 'experimentIds' | 'lifecycle' | 'filter'> {
   experimentIds: number[];
   lifecycle: LifecycleFilter;
+  filter: string;
+}
+
+function parseFilterText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw invalidParam("'filter' must be a string");
+  if (v.length > UI_LIMITS.maxFilterLength) {
+    throw invalidParam(`'filter' is ${v.length} characters long; at most ${UI_LIMITS.maxFilterLength} are allowed`);
+  }
+  return v;
 }
 
 export function parseRunsWindowRequest(body: unknown): ValidRunsWindowRequest {
@@ -90,5 +102,6 @@ export function parseRunsWindowRequest(body: unknown): ValidRunsWindowRequest {
     },
     sort: parseSort(body.sort),
     lifecycle: parseLifecycle(body.lifecycle),
+    filter: parseFilterText(body.filter),
   };
 }

@@ -59,8 +59,8 @@ export class RequestParams {
 
   private value(name: string): unknown {
     const v = this.raw[name];
-    // A query string may repeat a singular field; protobuf keeps the last one.
-    if (this.isQuery && Array.isArray(v)) return v[v.length - 1];
+    // A query string may repeat a singular field; MLflow (Flask's `args.get`) keeps the first.
+    if (this.isQuery && Array.isArray(v)) return v[0];
     return v;
   }
 

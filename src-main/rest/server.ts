@@ -4,6 +4,7 @@ import { MlflowError } from '../core/errors';
 import { API_PREFIXES, type JsonRoute } from './route-table';
 import { RequestParams } from './request';
 import { toProtoJson } from './json';
+import { pythonJsonDumps } from '../core/python-json';
 import { securityHook, type SecurityOptions } from './security';
 
 export interface ServerOptions {
@@ -20,8 +21,13 @@ export interface RouteModule {
   readonly register?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 }
 
+/** MLflow's error body: Python's `json.dumps({"error_code": ..., "message": ...})`, with nosniff. */
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
-  return reply.code(err.httpStatus).type('application/json').send(toProtoJson(err.toJSON()));
+  return reply
+    .code(err.httpStatus)
+    .header('Content-Type', 'application/json')
+    .header('X-Content-Type-Options', 'nosniff')
+    .send(pythonJsonDumps(err.toJSON()));
 }
 
 /** MLflow's `_validate_content_type`: POST/PUT bodies of JSON endpoints must say application/json. */
@@ -58,6 +64,16 @@ export async function buildServer(ctx: AppContext, modules: readonly RouteModule
     // MLflow ids and artifact paths can be long; keep Fastify's router from rejecting them.
     routerOptions: { maxParamLength: 8192, ignoreDuplicateSlashes: false },
     forceCloseConnections: true,
+    // Fastify's own request errors (bad percent-encoding in the URL...) in MLflow's JSON shape.
+    frameworkErrors: (error, _req, reply) => {
+      sendError(reply, new MlflowError(error.message, 'INVALID_PARAMETER_VALUE'));
+    },
+  });
+  // As MLflow's server does on every response.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (!reply.hasHeader('X-Frame-Options')) reply.header('X-Frame-Options', 'SAMEORIGIN');
+    return payload;
   });
 
   const security: SecurityOptions = {

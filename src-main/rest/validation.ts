@@ -16,7 +16,8 @@ export const LIMITS = {
   searchMaxResults: 50000,
 } as const;
 
-const NAME_RE = /^[/\w.\- :]*$/u;
+// Python's `\w` is Unicode-aware (letters, digits, marks, underscore); JS's `\w` is ASCII-only.
+const NAME_RE = /^[/\p{L}\p{N}\p{M}_.\- :]*$/u;
 const RUN_ID_RE = /^[a-zA-Z0-9][\w-]{0,255}$/;
 
 const joinPath = (base: string, field: string): string => (base ? `${base}.${field}` : field);

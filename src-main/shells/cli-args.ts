@@ -59,7 +59,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(0, eq) : arg;
       if (!takesValue.has(name)) throw new UsageError(`Unknown option ${name}`);
-      let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      const value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
       flags.set(name, value);
       continue;

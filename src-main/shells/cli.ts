@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { HELP_TEXT, parseCliArgs, UsageError } from './cli-args';
 import { resolveDataDir } from './data-dir';
+import { setImportWorkerFile } from '../importers/import-job';
 import { describeListenError, startUiServer, type UiServer } from './ui-server';
 import { importCommand } from './import-hook';
 import { RUNLENS_VERSION } from './version';
+
+export { parseCliArgs } from './cli-args';
 
 /**
  * The Node shell: `runlens serve` runs the same core, API and UI as the desktop app, in a plain
@@ -13,6 +16,9 @@ import { RUNLENS_VERSION } from './version';
 
 /** The built renderer sits next to this bundle: out/main/cli.js → out/renderer. */
 export const RENDERER_DIR = join(__dirname, '..', 'renderer');
+
+// Shared code lands in out/main/chunks/; the import worker entry sits beside this entry file.
+setImportWorkerFile(join(__dirname, 'import-worker.js'));
 
 export interface ServeOptions {
   port: number;
@@ -38,7 +44,13 @@ export async function serve(opts: ServeOptions, io: Output = stdio): Promise<UiS
   const dataDir = resolveDataDir(opts.dataDir);
   let server: UiServer;
   try {
-    server = await startUiServer({ dataDir, host: opts.host, port: opts.port, shell: 'serve', rendererDir: RENDERER_DIR });
+    server = await startUiServer({
+      dataDir,
+      host: opts.host,
+      port: opts.port,
+      shell: 'serve',
+      rendererDir: RENDERER_DIR,
+    });
   } catch (err) {
     const message = describeListenError(err, opts.host, opts.port);
     if (!message) throw err;

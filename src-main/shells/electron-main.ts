@@ -1,9 +1,27 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, nativeTheme, session, shell, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  nativeTheme,
+  session,
+  shell,
+  type BrowserWindowConstructorOptions,
+  type WebContents,
+  type WebPreferences,
+} from 'electron';
 import { IPC_OPEN_EXTERNAL } from '../contract/ui-api';
 import { DEFAULT_HOST, DEFAULT_PORT } from './cli-args';
 import { resolveDataDir } from './data-dir';
-import { isAppUrl, isExternalUrlAllowed, mainWindowOptions, navigationDecision } from './security';
+import {
+  isAppUrl,
+  isExternalUrlAllowed,
+  mainWindowOptions,
+  navigationDecision,
+  type MainWindowOptions,
+} from './security';
+import { setImportWorkerFile } from '../importers/import-job';
 import { describeListenError, startUiServer, type UiServer } from './ui-server';
 
 /**
@@ -12,8 +30,22 @@ import { describeListenError, startUiServer, type UiServer } from './ui-server';
  * Built to out/main/index.js (package.json "main").
  */
 
+// Compile-time guard: every option security.ts names must exist in Electron's types (a typo would
+// otherwise be silently ignored by Electron, e.g. a misspelled `contextIsolation`).
+type Unknown<T, U> = Exclude<keyof T, keyof U>;
+const _optionNamesAreReal: [
+  Unknown<MainWindowOptions, BrowserWindowConstructorOptions>,
+  Unknown<MainWindowOptions['webPreferences'], WebPreferences>,
+] extends [never, never]
+  ? true
+  : never = true;
+const _optionsAreAssignable = (o: MainWindowOptions): BrowserWindowConstructorOptions => o;
+
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
 const PRELOAD_PATH = join(__dirname, '..', 'preload', 'index.js');
+
+// Shared code lands in out/main/chunks/; the import worker entry sits beside this entry file.
+setImportWorkerFile(join(__dirname, 'import-worker.js'));
 
 let server: UiServer | null = null;
 let mainWindow: BrowserWindow | null = null;

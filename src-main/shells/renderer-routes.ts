@@ -27,9 +27,9 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Runlens</title>
 The tracking API is running.</p>`;
 
 /**
- * Serves the built renderer: `/` is index.html with the token injected and the strict CSP; the
- * other files are served by @fastify/static with one route per file found at startup
- * (wildcard off), so no request path can reach outside the renderer folder.
+ * Serves the built renderer: `/` is index.html with the token injected and the strict CSP;
+ * `/assets/*` and the top-level public files go through @fastify/static, which refuses any path
+ * that would leave its root (`..`, encoded forms, dotfiles).
  */
 export function rendererRoutes(options: RendererRoutesOptions): RouteModule {
   return {
@@ -49,21 +49,39 @@ export function rendererRoutes(options: RendererRoutesOptions): RouteModule {
         scope.get('/', sendIndex);
         scope.get('/index.html', sendIndex);
         if (!existsSync(options.rendererDir)) return;
+        const common = {
+          serveDotFiles: false,
+          dotfiles: 'deny' as const,
+          decorateReply: false,
+          cacheControl: false,
+          index: false as const,
+        };
+        // Fingerprinted bundles: looked up per request (a rebuild while serving keeps working);
+        // @fastify/static (send) confines every path to this folder.
+        const assetsDir = join(options.rendererDir, 'assets');
+        if (existsSync(assetsDir))
+          await scope.register(fastifyStatic, {
+            ...common,
+            root: assetsDir,
+            prefix: '/assets/',
+            wildcard: true,
+            setHeaders(res) {
+              res.setHeader('X-Content-Type-Options', 'nosniff');
+              res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+              res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+            },
+          });
+        // The few top-level public files (favicon): one route per file found at startup.
         await scope.register(fastifyStatic, {
+          ...common,
           root: options.rendererDir,
           prefix: '/',
           wildcard: false,
-          index: false,
-          globIgnore: ['index.html'],
-          serveDotFiles: false,
-          dotfiles: 'deny',
-          decorateReply: false,
-          setHeaders(res, path) {
+          globIgnore: ['index.html', 'assets/**'],
+          setHeaders(res) {
             res.setHeader('X-Content-Type-Options', 'nosniff');
             res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-            // Vite fingerprints everything under assets/: cache forever; the rest revalidates.
-            const hashed = /[\\/]assets[\\/]/.test(path);
-            res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+            res.setHeader('Cache-Control', 'no-cache');
           },
         });
       });

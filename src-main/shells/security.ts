@@ -1,10 +1,10 @@
-import type { BrowserWindowConstructorOptions } from 'electron';
 import { UI_TOKEN_ARG_PREFIX } from '../contract/ui-api';
 
 /**
  * The pure, testable half of the shells' security: CSP and headers for the served UI, the
- * BrowserWindow options, and the navigation allow-list. Only a type is imported from `electron`
- * (erased at build), so unit tests and the Node server load this file without Electron.
+ * BrowserWindow options, and the navigation allow-list. Nothing here imports `electron`, so unit
+ * tests and the Node server load it; electron-main.ts checks at compile time that every option
+ * named here is a real BrowserWindow / webPreferences option.
  */
 
 /**
@@ -40,7 +40,12 @@ export const HTML_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** Hosts whose https pages the Electron shell may open in the system browser (docs, source). */
-export const EXTERNAL_HOST_ALLOWLIST: readonly string[] = ['mlflow.org', 'www.mlflow.org', 'github.com', 'docs.python.org'];
+export const EXTERNAL_HOST_ALLOWLIST: readonly string[] = [
+  'mlflow.org',
+  'www.mlflow.org',
+  'github.com',
+  'docs.python.org',
+];
 
 function parse(url: string): URL | null {
   try {
@@ -84,8 +89,36 @@ export interface WindowOptionsInput {
   dark: boolean;
 }
 
+/** The subset of Electron's BrowserWindowConstructorOptions the main window sets. */
+export interface MainWindowOptions {
+  width: number;
+  height: number;
+  minWidth: number;
+  minHeight: number;
+  show: boolean;
+  title: string;
+  backgroundColor: string;
+  autoHideMenuBar: boolean;
+  webPreferences: {
+    preload: string;
+    contextIsolation: boolean;
+    sandbox: boolean;
+    nodeIntegration: boolean;
+    nodeIntegrationInWorker: boolean;
+    nodeIntegrationInSubFrames: boolean;
+    webSecurity: boolean;
+    allowRunningInsecureContent: boolean;
+    webviewTag: boolean;
+    experimentalFeatures: boolean;
+    navigateOnDragDrop: boolean;
+    safeDialogs: boolean;
+    spellcheck: boolean;
+    additionalArguments: string[];
+  };
+}
+
 /** The main window: isolated, sandboxed, no Node, web security on, token passed to the preload. */
-export function mainWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
+export function mainWindowOptions(input: WindowOptionsInput): MainWindowOptions {
   return {
     width: 1360,
     height: 860,

@@ -28,21 +28,22 @@ export function metricStatements(db: Db) {
       'INSERT OR IGNORE INTO metrics (run_pk, key_id, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     /**
-     * Keeps `latest_metrics` in step with MLflow's rule: a point replaces the latest when
-     * (step, timestamp, value) is strictly greater. Min/max skip NaN.
+     * Folds a run's newly inserted points of one key into `latest_metrics` (one statement per key
+     * per batch, not per point): the latest point replaces the stored one when its
+     * (step, timestamp, value) is strictly greater — MLflow's rule; min/max skip NaN (NULL when
+     * the batch had only NaN); `n` inserted points are added to the count.
      */
     upsertLatest: db.prepare(
       `INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count)
-       VALUES (@run_pk, @key_id, @step, @timestamp, @value, @is_nan,
-               CASE WHEN @is_nan THEN NULL ELSE @value END, CASE WHEN @is_nan THEN NULL ELSE @value END, 1)
+       VALUES (@run_pk, @key_id, @step, @timestamp, @value, @is_nan, @min, @max, @n)
        ON CONFLICT (run_pk, key_id) DO UPDATE SET
-         point_count = point_count + 1,
+         point_count = point_count + excluded.point_count,
          step      = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.step ELSE step END,
          timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.timestamp ELSE timestamp END,
          is_nan    = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.is_nan ELSE is_nan END,
          value     = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.value ELSE value END,
-         min_value = CASE WHEN excluded.is_nan THEN min_value ELSE MIN(COALESCE(min_value, excluded.value), excluded.value) END,
-         max_value = CASE WHEN excluded.is_nan THEN max_value ELSE MAX(COALESCE(max_value, excluded.value), excluded.value) END`,
+         min_value = CASE WHEN excluded.min_value IS NULL THEN min_value ELSE MIN(COALESCE(min_value, excluded.min_value), excluded.min_value) END,
+         max_value = CASE WHEN excluded.max_value IS NULL THEN max_value ELSE MAX(COALESCE(max_value, excluded.max_value), excluded.max_value) END`,
     ),
     latestForRun: db.prepare<[number], MetricRow>(
       `SELECT k.key, l.value, l.is_nan, l.timestamp, l.step FROM latest_metrics l

@@ -400,19 +400,30 @@ export class TrackingStore {
     return id;
   }
 
-  /** Inserts points (deduplicated by the primary key) and advances latest/min/max. Call inside a transaction. */
+  /**
+   * Inserts points (deduplicated by the primary key) and folds what was new into
+   * `latest_metrics` once per key. Call inside a transaction.
+   */
   insertPoints(runPk: number, metrics: readonly Metric[]): void {
+    const summaries = new Map<number, SeriesSummary>();
     for (const m of metrics) {
       const p = toStoredPoint(this.metricKeyId(m.key)!, m);
-      const inserted = this.met.insertPoint.run(runPk, p.keyId, p.step, p.timestamp, p.value, p.isNan);
-      if (inserted.changes === 0) continue;
+      if (this.met.insertPoint.run(runPk, p.keyId, p.step, p.timestamp, p.value, p.isNan).changes === 0) continue;
+      const s = summaries.get(p.keyId);
+      if (!s) summaries.set(p.keyId, newSummary(p));
+      else foldPoint(s, p);
+    }
+    for (const [keyId, s] of summaries) {
       this.met.upsertLatest.run({
         run_pk: runPk,
-        key_id: p.keyId,
-        step: p.step,
-        timestamp: p.timestamp,
-        value: p.value,
-        is_nan: p.isNan,
+        key_id: keyId,
+        step: s.latest.step,
+        timestamp: s.latest.timestamp,
+        value: s.latest.value,
+        is_nan: s.latest.isNan,
+        min: s.min,
+        max: s.max,
+        n: s.n,
       });
     }
   }
@@ -554,6 +565,30 @@ export class TrackingStore {
   /** Ids of runs deleted at or before `olderThanMs` (for cleanup tools). */
   deletedRunIds(olderThanMs: number): string[] {
     return this.run.deletedBefore.all(olderThanMs).map((r) => r.run_uuid);
+  }
+}
+
+/** Latest point (MLflow's order: step, timestamp, value), NaN-free min/max and count of a batch's new points. */
+export interface SeriesSummary {
+  latest: StoredPoint;
+  min: number | null;
+  max: number | null;
+  n: number;
+}
+
+export function newSummary(p: StoredPoint): SeriesSummary {
+  return { latest: p, min: p.isNan ? null : p.value, max: p.isNan ? null : p.value, n: 1 };
+}
+
+export function foldPoint(s: SeriesSummary, p: StoredPoint): void {
+  s.n++;
+  const l = s.latest;
+  if (p.step > l.step || (p.step === l.step && (p.timestamp > l.timestamp || (p.timestamp === l.timestamp && p.value > l.value)))) {
+    s.latest = p;
+  }
+  if (!p.isNan) {
+    if (s.min === null || p.value < s.min) s.min = p.value;
+    if (s.max === null || p.value > s.max) s.max = p.value;
   }
 }
 

@@ -1,0 +1,177 @@
+import { isAbsolute } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../core/app-context';
+import { invalidParam, notFound } from '../core/errors';
+import { registerRawRoutes, type JsonRoute } from '../rest/route-table';
+import type { RouteModule } from '../rest/server';
+import { importBookkeeping } from '../store/import-bookkeeping';
+import { restWriteEnded, restWriteStarted, startImport, type ImportJob } from './import-job';
+import type { ImportProgress, ImportReport } from './import-types';
+
+/**
+ * Import API for the UI (our own namespace, not MLflow's), under /api/2.0 and /ajax-api/2.0:
+ *   POST runlens/imports/start   {paths: [...], copy_artifacts?: bool} → {import_id, progress}
+ *   GET  runlens/imports/get     ?import_id=  → {import_id, status, progress, report?}
+ *   POST runlens/imports/cancel  {import_id}  → {}
+ *   GET  runlens/imports/report  ?import_id=  → {report} (also for imports of earlier sessions)
+ *   GET  runlens/imports/list                 → {imports: [{import_id, status, paths, ...}]}
+ *   GET  runlens/imports/events  ?import_id=  → text/event-stream of `progress` then `done`
+ * Imports run in a worker thread; this module also counts mutating REST requests in flight so
+ * the worker yields the write lock to them between its transactions (see import-job.ts).
+ */
+
+const jobs = new Map<string, ImportJob>();
+
+/** Jobs started through this process (the UI lists them with the stored reports). */
+export const importJobs = (): ReadonlyMap<string, ImportJob> => jobs;
+
+function jobStatus(job: ImportJob): string {
+  return job.report ? job.report.status : 'running';
+}
+
+function getJob(id: string): ImportJob {
+  const job = jobs.get(id);
+  if (!job) throw notFound(`Import with id=${id} not found`);
+  return job;
+}
+
+function storedReport(ctx: AppContext, id: string): ImportReport | null {
+  const row = importBookkeeping(ctx.tracking.db).report.get(id);
+  return row ? (JSON.parse(row.report_json) as ImportReport) : null;
+}
+
+const routes: JsonRoute[] = [
+  {
+    method: 'POST',
+    path: '/runlens/imports/start',
+    handler: (p, ctx) => {
+      const paths = p.stringArray('paths');
+      if (!paths.length) throw invalidParam("Missing value for required parameter 'paths'.");
+      for (const path of paths) {
+        if (!isAbsolute(path)) throw invalidParam(`Import paths must be absolute, got '${path}'.`);
+      }
+      const job = startImport({
+        paths,
+        copyArtifacts: p.optionalBool('copy_artifacts') ?? false,
+        dbPath: ctx.tracking.db.name,
+        dataDir: ctx.dataDir,
+      });
+      jobs.set(job.id, job);
+      return { import_id: job.id, progress: job.progress };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/runlens/imports/get',
+    handler: (p, ctx) => {
+      const id = p.requiredString('import_id');
+      const job = jobs.get(id);
+      if (!job) {
+        const report = storedReport(ctx, id);
+        if (!report) throw notFound(`Import with id=${id} not found`);
+        return { import_id: id, status: report.status, report };
+      }
+      const out: Record<string, unknown> = { import_id: id, status: jobStatus(job), progress: job.progress };
+      if (job.report) out.report = job.report;
+      return out;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/runlens/imports/cancel',
+    handler: (p) => {
+      getJob(p.requiredString('import_id')).cancel();
+      return {};
+    },
+  },
+  {
+    method: 'GET',
+    path: '/runlens/imports/report',
+    handler: (p, ctx) => {
+      const id = p.requiredString('import_id');
+      const report = jobs.get(id)?.report ?? storedReport(ctx, id);
+      if (!report) throw notFound(`Report of import id=${id} not found`);
+      return { report };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/runlens/imports/list',
+    handler: (_p, ctx) => {
+      const stored = importBookkeeping(ctx.tracking.db).recentReports.all(100);
+      const imports = stored.map((r) => {
+        const job = jobs.get(r.report_id);
+        return {
+          import_id: r.report_id,
+          status: job ? jobStatus(job) : r.status,
+          paths: JSON.parse(r.paths_json) as string[],
+          started_at: r.started_at,
+          finished_at: r.finished_at,
+          ...(job && !job.report ? { progress: job.progress } : {}),
+        };
+      });
+      return { imports };
+    },
+  },
+];
+
+/** Server-sent events: the UI's progress bar without polling. */
+async function events(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const id = String((req.query as Record<string, unknown>).import_id ?? '');
+  const job = jobs.get(id);
+  if (!job) {
+    await reply
+      .code(404)
+      .type('application/json')
+      .send({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Import with id=${id} not found` });
+    return;
+  }
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+  });
+  const send = (event: string, data: unknown): void => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  send('progress', job.progress);
+  const off = job.onProgress((p: ImportProgress) => send('progress', p));
+  const close = (): void => {
+    off();
+    res.end();
+  };
+  req.raw.on('close', off);
+  void job.done.then((report) => {
+    send('done', report);
+    close();
+  });
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const counted = new WeakSet<FastifyRequest>();
+
+export const importRoutes: RouteModule = {
+  jsonRoutes: routes,
+  register(app, ctx: AppContext) {
+    // REST writes wait (asynchronously) for a running import to pause at its next commit, and
+    // the import stays paused until they are answered (see import-job.ts).
+    app.addHook('onRequest', async (req) => {
+      if (MUTATING.has(req.method)) {
+        counted.add(req);
+        await restWriteStarted();
+      }
+    });
+    const release = async (req: FastifyRequest): Promise<void> => {
+      if (counted.delete(req)) restWriteEnded();
+    };
+    app.addHook('onResponse', release);
+    app.addHook('onRequestAbort', release);
+    registerRawRoutes(
+      app,
+      [{ method: 'GET', path: '/runlens/imports/events', handler: (req, reply) => events(req, reply) }],
+      ctx,
+    );
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * Model registry entities in the JSON shape MLflow's REST API returns (proto field names and field
+ * order; optional fields are absent rather than null, exactly where MLflow's `to_proto` skips them).
+ */
+export interface RegistryTag {
+  key: string;
+  /** Absent when stored as NULL (possible only for imported rows). */
+  value?: string;
+}
+
+export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
+  user_id?: string;
+  current_stage?: string;
+  description?: string;
+  source?: string;
+  run_id?: string;
+  status?: ModelVersionStatus;
+  status_message?: string;
+  tags?: RegistryTag[];
+  run_link?: string;
+  aliases?: string[];
+}
+
+export interface RegisteredModelAlias {
+  alias: string;
+  version: string;
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
+  user_id?: string;
+  description?: string;
+  latest_versions?: ModelVersion[];
+  tags?: RegistryTag[];
+  aliases?: RegisteredModelAlias[];
+}
+
+export const STAGE_NONE = 'None';
+export const STAGE_STAGING = 'Staging';
+export const STAGE_PRODUCTION = 'Production';
+export const STAGE_ARCHIVED = 'Archived';
+/** Deleted versions stay in the table under this stage so their numbers are never reused. */
+export const STAGE_DELETED_INTERNAL = 'Deleted_Internal';
+export const ALL_STAGES = [STAGE_NONE, STAGE_STAGING, STAGE_PRODUCTION, STAGE_ARCHIVED] as const;
+export const ACTIVE_STAGES = [STAGE_STAGING, STAGE_PRODUCTION] as const;
+
+/** Full records the importers hand to `RegistryStore.import*` (mlruns/models, mlflow.db). */
+export interface ModelVersionRecord {
+  version: number;
+  creation_timestamp: number | null;
+  last_updated_timestamp: number | null;
+  description?: string | null;
+  user_id?: string | null;
+  /** One of ALL_STAGES or `Deleted_Internal`; case-insensitive for the public stages. */
+  current_stage?: string | null;
+  source?: string | null;
+  storage_location?: string | null;
+  run_id?: string | null;
+  run_link?: string | null;
+  status?: ModelVersionStatus | null;
+  status_message?: string | null;
+  model_id?: string | null;
+  tags?: RegistryTag[] | readonly { key: string; value: string | null }[];
+}
+
+export interface RegisteredModelRecord {
+  name: string;
+  creation_timestamp: number | null;
+  last_updated_timestamp: number | null;
+  description?: string | null;
+  tags?: readonly { key: string; value: string | null }[];
+  aliases?: readonly { alias: string; version: number | string }[];
+  versions?: readonly ModelVersionRecord[];
+}
+
+/** What an import call changed: rows inserted vs. rows that already existed (and were refreshed). */
+export interface ImportCounts {
+  modelsCreated: number;
+  modelsUpdated: number;
+  versionsCreated: number;
+  versionsUpdated: number;
+}
