@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     return points;
   });
 
-  // Baseline 2: raw batched inserts of the same number of points (same statement, 1 txn / 50k).
+  // Baseline 2: raw batched inserts of the same number of points (same statement, 1 txn / 100k).
   const rawDir = mkdtempSync(join(tmpdir(), 'runlens-bench-raw-'));
   const raw = (() => {
     const db = openDatabase(join(rawDir, 'runlens.db'));
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
             s.insertPoint.run(run, k, st, 1735689600000 + st * 100, Math.exp(-st / 200), 0);
           }
           inTxn += a.steps;
-          if (inTxn >= 50_000) {
+          if (inTxn >= 100_000) {
             s.commit.run();
             s.begin.run();
             inTxn = 0;

@@ -32,7 +32,12 @@ function rawInsertRate(): number {
     const batches = 300;
     const t0 = process.hrtime.bigint();
     for (let b = 0; b < batches; b++) {
-      const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, value: Math.random(), timestamp: 1e12 + b, step: b * 100 + Math.floor(i / 10) }));
+      const metrics = Array.from({ length: 1000 }, (_, i) => ({
+        key: `m${i % 10}`,
+        value: Math.random(),
+        timestamp: 1e12 + b,
+        step: b * 100 + Math.floor(i / 10),
+      }));
       db.transaction(() => store.insertPoints(pk, metrics))();
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -48,7 +53,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
 function post(port: number, path: string, body: string): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: `/api/2.0${path}`, method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/api/2.0${path}`,
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolvePromise(res.statusCode ?? 0));
@@ -61,7 +73,9 @@ function post(port: number, path: string, body: string): Promise<number> {
 
 async function startServer(dataDir: string): Promise<{ port: number; child: ChildProcess }> {
   const cli = resolve(__dirname, '../../bin/runlens.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((res, rej) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -74,7 +88,11 @@ async function startServer(dataDir: string): Promise<{ port: number; child: Chil
   return { port, child };
 }
 
-async function load(port: number, runIds: string[], kind: 'metric' | 'batch'): Promise<{ points: number; lat: number[]; errors: number; secs: number }> {
+async function load(
+  port: number,
+  runIds: string[],
+  kind: 'metric' | 'batch',
+): Promise<{ points: number; lat: number[]; errors: number; secs: number }> {
   const lat: number[] = [];
   let points = 0;
   let errors = 0;
@@ -89,11 +107,20 @@ async function load(port: number, runIds: string[], kind: 'metric' | 'batch'): P
             ? JSON.stringify({ run_id: runId, key: 'loss', value: Math.random(), timestamp: Date.now(), step: step++ })
             : JSON.stringify({
                 run_id: runId,
-                metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 20}`, value: Math.random(), timestamp: Date.now(), step: step * 50 + Math.floor(i / 20) })),
+                metrics: Array.from({ length: 1000 }, (_, i) => ({
+                  key: `m${i % 20}`,
+                  value: Math.random(),
+                  timestamp: Date.now(),
+                  step: step * 50 + Math.floor(i / 20),
+                })),
               });
         if (kind === 'batch') step++;
         const s = process.hrtime.bigint();
-        const status = await post(port, kind === 'metric' ? '/mlflow/runs/log-metric' : '/mlflow/runs/log-batch', body).catch(() => 0);
+        const status = await post(
+          port,
+          kind === 'metric' ? '/mlflow/runs/log-metric' : '/mlflow/runs/log-batch',
+          body,
+        ).catch(() => 0);
         lat.push(Number(process.hrtime.bigint() - s) / 1e6);
         if (status === 200) points += kind === 'metric' ? 1 : 1000;
         else errors++;
@@ -112,7 +139,9 @@ const pct = (xs: number[], p: number): number => {
 async function main(): Promise<void> {
   console.log(`bench/ingest: ${CLIENTS} concurrent clients, ${SECONDS}s per phase`);
   const raw = rawInsertRate();
-  console.log(`  raw better-sqlite3 insert (same store code, 1000-point transactions): ${Math.round(raw).toLocaleString()} points/s  [ceiling]`);
+  console.log(
+    `  raw better-sqlite3 insert (same store code, 1000-point transactions): ${Math.round(raw).toLocaleString()} points/s  [ceiling]`,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'runlens-bench-ingest-'));
   const { port, child } = await startServer(dataDir);
   try {
@@ -134,7 +163,9 @@ async function main(): Promise<void> {
         `  ${label.padEnd(30)} ${Math.round(rate).toLocaleString().padStart(12)} points/s  p50 ${pct(r.lat, 50).toFixed(1)} ms  p99 ${pct(r.lat, 99).toFixed(1)} ms  errors ${r.errors}${extra}`,
       );
     }
-    console.log('  reference (mlflow server 3.5.1, sqlite, measured on this machine): log_metric 165 points/s, log_batch 13,000 points/s');
+    console.log(
+      '  reference (mlflow server 3.5.1, sqlite, measured on this machine): log_metric 165 points/s, log_batch 13,000 points/s',
+    );
   } finally {
     child.kill();
     agent.destroy();

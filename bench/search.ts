@@ -75,7 +75,9 @@ function build(db: Db): void {
     db.exec(`INSERT INTO tags (run_pk, key, value) SELECT run_pk, 'team', 'team' || (run_pk % 20) FROM runs`);
   })();
   for (const ix of indexes) db.exec(ix.sql);
-  console.log(`built ${RUNS} runs × ${PARAMS} params × ${METRICS} metrics in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `built ${RUNS} runs × ${PARAMS} params × ${METRICS} metrics in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 function median(fn: () => unknown): number {
@@ -90,7 +92,12 @@ function median(fn: () => unknown): number {
   return times[Math.floor(times.length / 2)]!;
 }
 
-function query(filter: string, orderBy: string[] = [], maxResults = 100, pageToken: string | null = null): SearchRunsQuery {
+function query(
+  filter: string,
+  orderBy: string[] = [],
+  maxResults = 100,
+  pageToken: string | null = null,
+): SearchRunsQuery {
   return { experimentIds: [String(EXPERIMENT)], filter, runViewType: 'ACTIVE_ONLY', maxResults, orderBy, pageToken };
 }
 
@@ -104,7 +111,10 @@ function plain(db: Db, q: SearchRunsQuery): number[] {
     offset: parseStartOffset(q.pageToken),
     limit: q.maxResults,
   });
-  return db.prepare(sql.sql).pluck().all(...sql.params) as number[];
+  return db
+    .prepare(sql.sql)
+    .pluck()
+    .all(...sql.params) as number[];
 }
 
 function main(): void {
@@ -127,13 +137,19 @@ function main(): void {
       return { ...q, pageToken: p2.nextPageToken };
     };
     const cases: [string, SearchRunsQuery][] = [
-      ["filtered + metric-sorted: metrics.m1 > 0.5 and params.p3 = 'x1' / metrics.m2 DESC", query("metrics.m1 > 0.5 and params.p3 = 'x1'", ['metrics.m2 DESC'])],
+      [
+        "filtered + metric-sorted: metrics.m1 > 0.5 and params.p3 = 'x1' / metrics.m2 DESC",
+        query("metrics.m1 > 0.5 and params.p3 = 'x1'", ['metrics.m2 DESC']),
+      ],
       ['page 3 of the above (token from page 2)', paged()],
       ["tag filter: tags.team = 'team3'", query("tags.team = 'team3'")],
       ["run name LIKE: attributes.run_name LIKE 'run-12%'", query("attributes.run_name LIKE 'run-12%'")],
       ["run name ILIKE: run_name ILIKE '%-4242%'", query("run_name ILIKE '%-4242%'")],
       ['no filter, default order (start_time DESC)', query('')],
-      ["selective: metrics.m5 > 0.999 and params.p3 = 'x1' / metrics.m2", query("metrics.m5 > 0.999 and params.p3 = 'x1'", ['metrics.m2'])],
+      [
+        "selective: metrics.m5 > 0.999 and params.p3 = 'x1' / metrics.m2",
+        query("metrics.m5 > 0.999 and params.p3 = 'x1'", ['metrics.m2']),
+      ],
       ['sorted by a param: params.p7 ASC, metrics.m3 DESC', query('', ['params.p7 ASC', 'metrics.m3 DESC'])],
       ['metric sort ASC, max_results 1000: metrics.m9', query('', ['metrics.m9'], 1000)],
       ["status filter + start_time ASC: status = 'FAILED'", query("status = 'FAILED'", ['attributes.start_time ASC'])],

@@ -94,8 +94,8 @@ test('runs logged through the REST API appear in the UI, and new ones arrive liv
 
   // Live: a run logged while the page is open appears without a reload.
   await page.evaluate(() => ((globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true));
-  const started = Date.now();
   const liveId = await createRun(request, expId, 'run-delta-live');
+  const started = Date.now(); // the run exists from here on
   await logBatch(request, liveId, { accuracy: 0.777, f1: 0.8123 }, { lr: '0.05', optimizer: 'adamw' });
   await expect(row(page, 'run-delta-live')).toBeVisible({ timeout: 3_000 });
   const arrivalMs = Date.now() - started;
@@ -114,7 +114,7 @@ test('runs logged through the REST API appear in the UI, and new ones arrive liv
   await expect(row(page, 'run-delta-live')).toContainText('Finished');
 
   expect(await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
-  console.log(`live run visible ${arrivalMs} ms after runs/create`);
+  console.log(`live run visible ${arrivalMs} ms after runs/create returned`);
   await page.screenshot({ path: join(SHOTS, 'runs-live-light.png') });
 
   await page.emulateMedia({ colorScheme: 'dark' });

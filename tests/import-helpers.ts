@@ -91,13 +91,26 @@ export const localPath = (uri: string): string => (uri.startsWith('file:') ? fil
  * Builds the import worker (the file electron-vite builds as its `import-worker` entry) into a
  * temp dir, so tests run the real worker thread code.
  */
+let builtWorker: string | null = null;
+
 export function buildImportWorker(): string {
+  if (builtWorker) return builtWorker;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   // Inside the repo (out/ is git-ignored) so `require('better-sqlite3')` resolves at run time.
   const dir = join(__dirname, '..', 'out', 'test');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `import-worker-${process.pid}.js`);
+  // Test processes may be killed before 'exit': remove bundles of processes that are gone.
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^import-(?:worker|cli)-(\d+)\.js$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(dir, name), { force: true });
+    }
+  }
   esbuild.buildSync({
     entryPoints: [join(__dirname, '..', 'src-main', 'importers', 'import-worker.ts')],
     bundle: true,
@@ -107,5 +120,7 @@ export function buildImportWorker(): string {
     outfile,
     logLevel: 'warning',
   });
+  builtWorker = outfile;
+  process.once('exit', () => rmSync(outfile, { force: true }));
   return outfile;
 }

@@ -157,6 +157,7 @@ describe('import routes', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const text = await res.text();
     expect(text).toMatch(/^event: progress\ndata: \{/m);
+    expect(text.match(/^event: progress$/gm)!.length).toBeGreaterThan(1);
     const done = /event: done\ndata: (.*)\n/.exec(text);
     expect(JSON.parse(done![1]!).status).toBe('completed');
   });

@@ -37,11 +37,12 @@ export interface EngineOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Polled between items; true stops the import after committing what is done. */
   isCancelled?: () => boolean;
-  /** Called between transactions: may block briefly so waiting REST writes get the lock first. */
-  betweenTransactions?: () => void;
+  /** Called before each BEGIN (may block while REST writes go first) and after each COMMIT. */
+  beforeTransaction?: () => void;
+  afterTransaction?: () => void;
   /** True when someone waits for the write lock: the current transaction is committed at once. */
   shouldYield?: () => boolean;
-  /** Points per transaction (commit also after `maxTransactionMs`). */
+  /** Points per transaction (commit also after `maxTransactionMs`); see DEFAULT_BATCH_POINTS. */
   batchPoints?: number;
   maxTransactionMs?: number;
   progressIntervalMs?: number;
@@ -61,6 +62,14 @@ interface RunState {
 }
 
 class Cancelled extends Error {}
+
+/**
+ * Transaction size: large enough that commits (WAL writes) stay a small share of the work, small
+ * enough (~100 ms) that the write lock is never held long. REST writes do not wait for this
+ * limit: `shouldYield` makes the engine commit at the next item (one chunk of points at most).
+ */
+const DEFAULT_BATCH_POINTS = 100_000;
+const DEFAULT_TRANSACTION_MS = 250;
 
 /** The artifact root for experiments the import creates: our own, never the source folder. */
 const experimentArtifactRoot = (id: number): string => `mlflow-artifacts:/${id}`;
@@ -91,7 +100,6 @@ export class ImportEngine {
   private experimentIds = new Map<string, number>();
   private sourceKey = '';
   private sourcePath = '';
-  private runsBase = 0;
   private pointsBase = 0;
   private metricBytesTotal = 0;
   private metricBytesDone = 0;
@@ -136,8 +144,8 @@ export class ImportEngine {
       issues: 0,
       elapsedMs: 0,
     };
-    this.saveReport();
     try {
+      this.saveReport();
       const targetReal = this.targetDbRealPath();
       for (const p of paths) {
         const found = detectSources(p);
@@ -180,13 +188,17 @@ export class ImportEngine {
 
   private begin(): void {
     if (this.inTxn) return;
+    this.opts.beforeTransaction?.();
     for (let attempt = 0; ; attempt++) {
       try {
         this.s.begin.run();
         break;
       } catch (err) {
         // busy_timeout already waited; a REST write may be holding the lock a little longer.
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 5) throw err;
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 5) {
+          this.opts.afterTransaction?.();
+          throw err;
+        }
       }
     }
     this.inTxn = true;
@@ -195,11 +207,10 @@ export class ImportEngine {
   }
 
   private commit(): void {
-    if (this.inTxn) {
-      this.s.commit.run();
-      this.inTxn = false;
-    }
-    this.opts.betweenTransactions?.();
+    if (!this.inTxn) return;
+    this.s.commit.run();
+    this.inTxn = false;
+    this.opts.afterTransaction?.();
   }
 
   /**
@@ -222,14 +233,15 @@ export class ImportEngine {
       // The transaction may already be gone (SQLite rolls back on some errors).
     }
     this.inTxn = false;
+    this.opts.afterTransaction?.();
   }
 
   /** Commits when the batch is big or old enough; also the point where cancel is honoured. */
   private checkpoint(): void {
-    const maxMs = this.opts.maxTransactionMs ?? 150;
+    const maxMs = this.opts.maxTransactionMs ?? DEFAULT_TRANSACTION_MS;
     if (
       this.inTxn &&
-      (this.txnPoints >= (this.opts.batchPoints ?? 50_000) ||
+      (this.txnPoints >= (this.opts.batchPoints ?? DEFAULT_BATCH_POINTS) ||
         Date.now() - this.txnStart >= maxMs ||
         this.opts.shouldYield?.())
     ) {
@@ -275,7 +287,18 @@ export class ImportEngine {
     this.opts.onProgress?.({ ...p });
   }
 
+  /** Writes the report row (inside the current transaction, or a short one of its own). */
   private saveReport(): void {
+    const own = !this.inTxn;
+    if (own) this.begin();
+    try {
+      this.writeReport();
+    } finally {
+      if (own) this.commit();
+    }
+  }
+
+  private writeReport(): void {
     const r = this.report;
     r.durationMs = (r.finishedAt ?? Date.now()) - r.startedAt;
     this.book.saveReport.run({
@@ -305,7 +328,6 @@ export class ImportEngine {
     this.sourceKey = src.key;
     this.sourcePath = src.path;
     this.experimentIds = new Map();
-    this.runsBase = this.progress.runsDone;
     this.pointsBase = this.progress.metricPointsDone;
     this.metricBytesTotal = 0;
     this.metricBytesDone = 0;
@@ -357,7 +379,7 @@ export class ImportEngine {
         return;
       case 'experiment':
         this.setPhase('experiments', item.name);
-        this.guard(item.name, () => this.experiment(item));
+        this.guard(`${this.sourcePath}#experiments/${item.sourceId}`, () => this.experiment(item));
         this.progress.experimentsDone++;
         return;
       case 'run':
@@ -599,7 +621,7 @@ export class ImportEngine {
     this.report.counts.metricPointsInserted += inserted;
     if (inserted) run.changed = true;
     // Big series: commit between chunks so no transaction holds the lock for long.
-    if (this.txnPoints >= (this.opts.batchPoints ?? 50_000)) this.checkpoint();
+    if (this.txnPoints >= (this.opts.batchPoints ?? DEFAULT_BATCH_POINTS)) this.checkpoint();
   }
 
   private seriesEnd(e: SourceSeriesEnd): void {

@@ -53,7 +53,7 @@ export interface WorkerInput {
   paths: string[];
   copyArtifacts: boolean;
   reportId: string;
-  /** Int32: [0] cancel, [1] REST writes in flight, [2] worker paused, [3] worker finished. */
+  /** Int32: [0] cancel, [1] REST writes in flight, [2] worker idle, [3] worker finished. */
   flags: SharedArrayBuffer;
   /** This worker's own file, to start the source reader thread from (null: read inline). */
   workerFile: string | null;
@@ -61,14 +61,14 @@ export interface WorkerInput {
 
 export const FLAG_CANCEL = 0;
 export const FLAG_REST_WRITES = 1;
-/** 1 while the worker is paused between transactions for REST writes. */
-export const FLAG_PAUSED = 2;
+/** 1 while the worker has no transaction open (initially: it has not started yet). */
+export const FLAG_IDLE = 2;
 /** 1 once the worker wrote its last transaction (before its 'done' message arrives). */
 export const FLAG_FINISHED = 3;
 const FLAG_INTS = 4;
 
-/** The worker holds no lock and will take none: paused, or finished. */
-const yielded = (f: Int32Array): boolean => Atomics.load(f, FLAG_PAUSED) === 1 || Atomics.load(f, FLAG_FINISHED) === 1;
+/** The worker holds no lock: between transactions (and then held back by the count) or finished. */
+const yielded = (f: Int32Array): boolean => Atomics.load(f, FLAG_IDLE) === 1 || Atomics.load(f, FLAG_FINISHED) === 1;
 
 // ---------------------------------------------------------------- worker file
 
@@ -97,7 +97,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * Called by the routes' hook when a mutating REST request starts (pair with `restWriteEnded`):
- * resolves once every running import is paused between transactions (or after `maxMs`).
+ * resolves once no running import has a transaction open (or after `maxMs`); they then wait.
  */
 export async function restWriteStarted(maxMs = 3000): Promise<void> {
   const waiting = [...activeFlags];
@@ -136,7 +136,7 @@ export function runWithImportsPaused<T>(fn: () => T, maxMs = 3000): T {
       for (;;) {
         const left = deadline - Date.now();
         if (!activeFlags.has(f) || yielded(f) || left <= 0) break;
-        Atomics.wait(f, FLAG_PAUSED, 0, Math.min(left, 5));
+        Atomics.wait(f, FLAG_IDLE, 0, Math.min(left, 5));
       }
     }
     return fn();
@@ -145,22 +145,28 @@ export function runWithImportsPaused<T>(fn: () => T, maxMs = 3000): T {
   }
 }
 
-/** In the worker, between transactions: pause while REST writes are in flight (bounded). */
-export function waitForRestWrites(flags: Int32Array, maxMs = 5000): void {
-  if (Atomics.load(flags, FLAG_REST_WRITES) <= 0) return;
-  Atomics.store(flags, FLAG_PAUSED, 1);
-  Atomics.notify(flags, FLAG_PAUSED);
-  try {
-    const deadline = Date.now() + maxMs;
-    for (;;) {
-      const pending = Atomics.load(flags, FLAG_REST_WRITES);
-      const left = deadline - Date.now();
-      if (pending <= 0 || left <= 0 || Atomics.load(flags, FLAG_CANCEL)) return;
-      Atomics.wait(flags, FLAG_REST_WRITES, pending, Math.min(left, 50));
-    }
-  } finally {
-    Atomics.store(flags, FLAG_PAUSED, 0);
+/**
+ * In the worker, before each BEGIN. Dekker-style handshake with `restWriteStarted`: the worker
+ * marks itself busy, then looks at the count; the main thread raises the count, then looks at
+ * the busy mark. With sequentially consistent atomics one of them always sees the other, so a
+ * REST write never runs while an import transaction is open. Held back at most `maxMs`.
+ */
+export function workerBeforeTransaction(flags: Int32Array, maxMs = 5000): void {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    Atomics.store(flags, FLAG_IDLE, 0);
+    const pending = Atomics.load(flags, FLAG_REST_WRITES);
+    if (pending <= 0 || Date.now() >= deadline || Atomics.load(flags, FLAG_CANCEL)) return;
+    Atomics.store(flags, FLAG_IDLE, 1);
+    Atomics.notify(flags, FLAG_IDLE);
+    Atomics.wait(flags, FLAG_REST_WRITES, pending, Math.min(50, Math.max(1, deadline - Date.now())));
   }
+}
+
+/** In the worker, after each COMMIT/ROLLBACK. */
+export function workerAfterTransaction(flags: Int32Array): void {
+  Atomics.store(flags, FLAG_IDLE, 1);
+  Atomics.notify(flags, FLAG_IDLE);
 }
 
 // ---------------------------------------------------------------- jobs
@@ -203,6 +209,7 @@ export function startImport(options: StartImportOptions): ImportJob {
   const paths = [...options.paths];
   const startedAt = Date.now();
   const flags = new Int32Array(new SharedArrayBuffer(FLAG_INTS * 4));
+  Atomics.store(flags, FLAG_IDLE, 1);
   const listeners = new Set<(p: ImportProgress) => void>();
   let progress = initialProgress();
   let report: ImportReport | null = null;

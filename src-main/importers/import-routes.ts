@@ -57,6 +57,9 @@ const routes: JsonRoute[] = [
         dataDir: ctx.dataDir,
       });
       jobs.set(job.id, job);
+      // Finished jobs stay queryable here for a while; their reports are also in the store.
+      const finished = [...jobs.values()].filter((j) => j.report);
+      for (const old of finished.slice(0, Math.max(0, finished.length - 50))) jobs.delete(old.id);
       return { import_id: job.id, progress: job.progress };
     },
   },
@@ -133,19 +136,25 @@ async function events(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     'Cache-Control': 'no-cache',
     Connection: 'keep-alive',
   });
+  let open = true;
   const send = (event: string, data: unknown): void => {
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (open && !res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   send('progress', job.progress);
   const off = job.onProgress((p: ImportProgress) => send('progress', p));
-  const close = (): void => {
+  // The response's 'close' means the client went away (or we ended it).
+  res.on('close', () => {
+    open = false;
     off();
-    res.end();
-  };
-  req.raw.on('close', off);
+  });
+  res.on('error', () => {
+    open = false;
+    off();
+  });
   void job.done.then((report) => {
     send('done', report);
-    close();
+    off();
+    if (open) res.end();
   });
 }
 

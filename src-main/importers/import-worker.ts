@@ -4,9 +4,10 @@ import { ImportEngine } from './import-engine';
 import {
   FLAG_CANCEL,
   FLAG_FINISHED,
-  FLAG_PAUSED,
+  FLAG_IDLE,
   FLAG_REST_WRITES,
-  waitForRestWrites,
+  workerAfterTransaction,
+  workerBeforeTransaction,
   type WorkerInput,
   type WorkerMessage,
 } from './import-job';
@@ -23,7 +24,14 @@ import { runReader, threadedSource, type ReaderInput } from './threaded-source';
 function writer(input: WorkerInput): void {
   const flags = new Int32Array(input.flags);
   const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
-  const db = openDatabase(input.dbPath);
+  // Opening may write (migrations check): announce it like any transaction.
+  workerBeforeTransaction(flags);
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(input.dbPath);
+  } finally {
+    workerAfterTransaction(flags);
+  }
   try {
     const engine = new ImportEngine(db, {
       copyArtifacts: input.copyArtifacts,
@@ -31,7 +39,8 @@ function writer(input: WorkerInput): void {
       reportId: input.reportId,
       onProgress: (progress) => post({ type: 'progress', progress }),
       isCancelled: () => Atomics.load(flags, FLAG_CANCEL) === 1,
-      betweenTransactions: () => waitForRestWrites(flags),
+      beforeTransaction: () => workerBeforeTransaction(flags),
+      afterTransaction: () => workerAfterTransaction(flags),
       shouldYield: () => Atomics.load(flags, FLAG_REST_WRITES) > 0,
       openSource: input.workerFile
         ? (src, onWait) => threadedSource(input.workerFile!, src, input.dbPath, onWait)
@@ -42,7 +51,7 @@ function writer(input: WorkerInput): void {
   } finally {
     db.close();
     Atomics.store(flags, FLAG_FINISHED, 1);
-    Atomics.notify(flags, FLAG_PAUSED);
+    Atomics.notify(flags, FLAG_IDLE);
   }
 }
 

@@ -3,7 +3,7 @@ import type { JsonRoute } from './route-table';
 import { invalidParam } from '../core/errors';
 import { missingValue } from './request';
 import { LOGGED_MODEL_STATUSES } from '../store/logged-model-store';
-import { decodeOffsetToken, encodeOffsetToken } from './tracking-routes';
+import { createPageToken, parseStartOffset } from '../search';
 import type { KeyValue } from '../core/entities';
 
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
@@ -86,7 +86,7 @@ const routes: JsonRoute[] = [
       if (!experimentIds.length) throw invalidParam(missingValue('experiment_ids') + SEE_DOCS);
       const maxResults = p.optionalInt('max_results') || 100;
       const token = p.optionalString('page_token');
-      const offset = token ? decodeOffsetToken(token) : 0;
+      const offset = parseStartOffset(token);
       const orderBy = p.array<Record<string, unknown>>('order_by').map((o) => ({
         field_name: String(o?.field_name ?? ''),
         ascending: o?.ascending !== false,
@@ -94,7 +94,7 @@ const routes: JsonRoute[] = [
       const { models, hasMore } = loggedModels.search({ experimentIds, maxResults, offset, orderBy });
       const out: Record<string, unknown> = {};
       if (models.length) out.models = models;
-      if (hasMore) out.next_page_token = encodeOffsetToken(offset + maxResults);
+      if (hasMore) out.next_page_token = createPageToken(offset + maxResults);
       return out;
     },
   },

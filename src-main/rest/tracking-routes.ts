@@ -3,7 +3,7 @@ import type { JsonRoute } from './route-table';
 import type { RequestParams } from './request';
 import { invalidValue, missingValue } from './request';
 import { parseProtoDouble } from './json';
-import { MlflowError, invalidParam, notFound } from '../core/errors';
+import { invalidParam, notFound } from '../core/errors';
 import { RUN_STATUSES, type DatasetInput, type KeyValue, type Metric, type ViewType } from '../core/entities';
 import {
   LIMITS,
@@ -19,6 +19,7 @@ import {
 } from './validation';
 import { searchRuns } from '../store/search-runs';
 import { searchExperiments } from '../store/search-experiments';
+import { createPageToken, parseStartOffset } from '../search';
 
 const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
@@ -432,14 +433,14 @@ const routes: JsonRoute[] = [
       const key = p.requiredString('metric_key');
       const maxResults = p.optionalInt('max_results');
       const pageToken = p.optionalString('page_token');
-      const offset = pageToken ? decodeOffsetToken(pageToken) : 0;
+      const offset = parseStartOffset(pageToken);
       const limit = maxResults && maxResults > 0 ? maxResults : null;
       const metrics = tracking.getMetricHistory(runId, key, offset, limit === null ? -1 : limit + 1);
       const out: Record<string, unknown> = {};
       let page = metrics;
       if (limit !== null && metrics.length > limit) {
         page = metrics.slice(0, limit);
-        out.next_page_token = encodeOffsetToken(offset + limit);
+        out.next_page_token = createPageToken(offset + limit);
       }
       if (page.length) out.metrics = page;
       return out;
@@ -498,24 +499,5 @@ const routes: JsonRoute[] = [
     },
   },
 ];
-
-/** MLflow's page tokens: base64 of {"offset": N}. Shared with the search module's format. */
-export function encodeOffsetToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString('base64');
-}
-
-export function decodeOffsetToken(token: string): number {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-  } catch {
-    throw invalidParam(`Invalid page token, could not base64-decode`);
-  }
-  const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-    throw new MlflowError(`Invalid page token, parsed value=${JSON.stringify(parsed)}`, 'INVALID_PARAMETER_VALUE');
-  }
-  return offset;
-}
 
 export const trackingRoutes: RouteModule = { jsonRoutes: routes };

@@ -1,6 +1,14 @@
 import { invalidParam } from '../core/errors';
 import { parseSql, Token, TokenList } from './sql-tree';
-import { literalEval, PyMalformedError, PySyntaxError, pyListRepr, pyRepr, pySetRepr, type PyValue } from './python-compat';
+import {
+  literalEval,
+  PyMalformedError,
+  PySyntaxError,
+  pyListRepr,
+  pyRepr,
+  pySetRepr,
+  type PyValue,
+} from './python-compat';
 
 /**
  * MLflow's filter-string grammar for search_runs and search_experiments (mlflow/utils/search_utils.py
@@ -107,7 +115,10 @@ function validEntityType(raw: string): EntityType {
 }
 
 /** Splits `type.key` at the first dot (`SearchUtils._get_identifier`). */
-export function runIdentifier(identifier: string, validAttributes: ReadonlySet<string>): { type: EntityType; key: string } {
+export function runIdentifier(
+  identifier: string,
+  validAttributes: ReadonlySet<string>,
+): { type: EntityType; key: string } {
   const dot = identifier.indexOf('.');
   const [entity, rawKey] = dot < 0 ? ['attribute', identifier] : [identifier.slice(0, dot), identifier.slice(dot + 1)];
   const type = dot < 0 ? 'attribute' : validEntityType(entity);
@@ -145,8 +156,7 @@ export function experimentIdentifier(
 }
 
 const isStringToken = (t: Token): boolean => t.ttype === 'Literal.String.Single' || t.is('Identifier');
-const isNumberToken = (t: Token): boolean =>
-  t.ttype === 'Literal.Number.Integer' || t.ttype === 'Literal.Number.Float';
+const isNumberToken = (t: Token): boolean => t.ttype === 'Literal.Number.Integer' || t.ttype === 'Literal.Number.Float';
 
 /** `_parse_run_ids`: the list's strings, keeping only those Python's `str.islower()` accepts. */
 function parseList(token: Token): string[] {
@@ -163,7 +173,9 @@ function parseList(token: Token): string[] {
   }
   const items: PyValue[] = parsed !== null && typeof parsed === 'object' && 'tuple' in parsed ? parsed.tuple : [parsed];
   if (items.length === 0) {
-    throw invalidParam('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
+    throw invalidParam(
+      'While parsing a list in the query, expected a non-empty list of string values, but got empty list',
+    );
   }
   if (!items.every((x) => typeof x === 'string')) {
     throw invalidParam(
@@ -185,7 +197,12 @@ export function pyIsLower(s: string): boolean {
   return cased;
 }
 
-function getValue(type: EntityType, key: string, token: Token, numericAttributes: ReadonlySet<string>): string | string[] {
+function getValue(
+  type: EntityType,
+  key: string,
+  token: Token,
+  numericAttributes: ReadonlySet<string>,
+): string | string[] {
   switch (type) {
     case 'metric':
       if (!isNumberToken(token)) throw invalidParam(`Expected numeric value type for metric. Found ${token.value}`);
@@ -193,9 +210,7 @@ function getValue(type: EntityType, key: string, token: Token, numericAttributes
     case 'parameter':
     case 'tag':
       if (isStringToken(token)) return stripQuotes(token.value, true);
-      throw invalidParam(
-        `Expected a quoted string value for ${type} (e.g. 'my-value'). Got value ${token.value}`,
-      );
+      throw invalidParam(`Expected a quoted string value for ${type} (e.g. 'my-value'). Got value ${token.value}`);
     case 'attribute':
       if (numericAttributes.has(key)) {
         if (!isNumberToken(token)) {
@@ -206,9 +221,7 @@ function getValue(type: EntityType, key: string, token: Token, numericAttributes
       if (isStringToken(token)) return stripQuotes(token.value, true);
       if (token.is('Parenthesis')) {
         if (key !== 'run_id') {
-          throw invalidParam(
-            "Only the 'run_id' attribute supports comparison with a list of quoted string values.",
-          );
+          throw invalidParam("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
         }
         return parseList(token);
       }

@@ -1,5 +1,6 @@
 import { invalidParam } from '../core/errors';
 import { parseSql } from './sql-tree';
+import { PY_SPACE } from './sql-lexer';
 import { shlexSplit, ShlexError } from './python-compat';
 import {
   EXPERIMENT_ORDER_BY_ATTRIBUTES,
@@ -67,8 +68,8 @@ export function parseOrderByString(orderBy: string): { key: string; ascending: b
 }
 
 /** Python `str.strip()` whitespace. */
-const pyStrip = (s: string): string =>
-  s.replace(/^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu, '');
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'gu');
+const pyStrip = (s: string): string => s.replace(PY_STRIP, '');
 
 /** `parse_order_by_for_search_runs`: e.g. `metrics.acc DESC` → {type: 'metric', key: 'acc', ascending: false}. */
 export function parseOrderBy(orderBy: string): OrderByClause {

@@ -131,9 +131,10 @@ export function parsePyJson(text: string): PyValue {
     return num[1] === undefined && num[2] === undefined ? BigInt(num[0]) : Number(num[0]);
   };
   const str = (): string => {
-    const m = /^"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
+    const m = /^"(?:[^"\\]|\\.)*"/su.exec(text.slice(i));
     if (!m) return fail();
     i += m[0].length;
+    // JSON.parse applies JSON's own rules (no raw control characters, valid escapes).
     return JSON.parse(m[0]) as string;
   };
   const v = value();

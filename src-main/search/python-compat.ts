@@ -17,6 +17,7 @@ export type PyValue =
   | { bytes: Uint8Array }
   | Map<string, PyValue>;
 
+const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
 function escapeCodePoint(cp: number): string {
@@ -262,7 +263,7 @@ class LiteralParser {
       }
       const value = raw ? body : unescapePython(body, isBytes);
       if (isBytes) {
-        if (/[^\x00-\x7f]/.test(body)) throw new PySyntaxError('bytes can only contain ASCII literal characters');
+        if (NON_ASCII.test(body)) throw new PySyntaxError('bytes can only contain ASCII literal characters');
         bytes = [...(bytes ?? []), ...[...value].map((c) => c.charCodeAt(0))];
       } else text += value;
     }
@@ -402,7 +403,7 @@ const B64 = new Map<number, number>(
  * sequence ends the input, leftover bits are "Incorrect padding" (binascii's non-strict decoder).
  */
 export function b64decodeLoose(s: string): Uint8Array {
-  if (/[^\x00-\x7f]/.test(s)) throw new Base64Error('string argument should contain only ASCII characters');
+  if (NON_ASCII.test(s)) throw new Base64Error('string argument should contain only ASCII characters');
   const out: number[] = [];
   let quadPos = 0;
   let left = 0;

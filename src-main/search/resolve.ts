@@ -1,5 +1,10 @@
 import { MlflowError, invalidParam } from '../core/errors';
-import { RUN_NUMERIC_ATTRIBUTES, EXPERIMENT_NUMERIC_ATTRIBUTES, translateKeyAlias, type FilterClause } from './filter-parser';
+import {
+  RUN_NUMERIC_ATTRIBUTES,
+  EXPERIMENT_NUMERIC_ATTRIBUTES,
+  translateKeyAlias,
+  type FilterClause,
+} from './filter-parser';
 import { parseExperimentOrderBy, parseOrderBy } from './order-by';
 import { pyListRepr, pySetRepr } from './python-compat';
 
@@ -106,7 +111,8 @@ export function resolveRunFilter(clauses: readonly FilterClause[]): RunPredicate
     switch (kind) {
       case 'string-attribute':
         // MLflow filters run names on the mlflow.runName tag (the column was empty before 1.29).
-        if (key === 'run_name') return { kind: 'tag', key: 'mlflow.runName', op: op as StringOp, value: value as string };
+        if (key === 'run_name')
+          return { kind: 'tag', key: 'mlflow.runName', op: op as StringOp, value: value as string };
         // A list with = / != / LIKE passes here as in MLflow; the query builder refuses it later.
         return { kind: 'attribute', column: COLUMNS[key]!, op: op as StringOp | ListOp, value };
       case 'numeric-attribute':

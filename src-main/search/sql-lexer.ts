@@ -20,7 +20,10 @@ export const isType = (t: TokenType | null, parent: TokenType): boolean =>
 
 const W = '\\p{L}\\p{N}_';
 const D = '\\p{Nd}';
-const S = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/** Python's `\\s` (what `str.isspace()` accepts), as a character-class body. */
+export const PY_SPACE =
+  '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const S = PY_SPACE;
 const NAME_START = 'A-ZÀ-Ü';
 const END = `(?![${W}])`;
 
@@ -57,7 +60,10 @@ const RULES: [string, TokenType | typeof KEYWORD][] = [
   ['"(""|\\\\"|[^"])*"', 'Literal.String.Symbol'],
   ['(""|"[^\\n]*?[^\\\\]")', 'Literal.String.Symbol'],
   [`(?<![${W}\\])])(\\[[^\\]\\[]+\\])`, 'Name'],
-  [`((LEFT[${S}]+|RIGHT[${S}]+|FULL[${S}]+)?(INNER[${S}]+|OUTER[${S}]+|STRAIGHT[${S}]+)?|(CROSS[${S}]+|NATURAL[${S}]+)?)?JOIN${END}`, 'Keyword'],
+  [
+    `((LEFT[${S}]+|RIGHT[${S}]+|FULL[${S}]+)?(INNER[${S}]+|OUTER[${S}]+|STRAIGHT[${S}]+)?|(CROSS[${S}]+|NATURAL[${S}]+)?)?JOIN${END}`,
+    'Keyword',
+  ],
   [`END([${S}]+IF|[${S}]+LOOP|[${S}]+WHILE)?${END}`, 'Keyword'],
   [`NOT[${S}]+NULL${END}`, 'Keyword'],
   [`(ASC|DESC)([${S}]+NULLS[${S}]+(FIRST|LAST))?${END}`, 'Keyword.Order'],

@@ -1,4 +1,4 @@
-import { isType, tokenize, type TokenType } from './sql-lexer';
+import { isType, PY_SPACE, tokenize, type TokenType } from './sql-lexer';
 
 /**
  * sqlparse's statement splitting and token grouping (sqlparse 0.5.x, BSD-3-Clause), the other half of
@@ -68,7 +68,7 @@ export class Token {
     return list.some((v) => (this.isKeyword ? v.toUpperCase() : v) === norm);
   }
 
-  is(cls: GroupClass): boolean {
+  is(_cls: GroupClass): boolean {
     return false;
   }
 }
@@ -186,7 +186,12 @@ function recurse(skip: GroupClass[], f: (tl: TokenList) => void): (tl: TokenList
   return wrapped;
 }
 
-function groupMatching(tl: TokenList, cls: GroupClass, open: [TokenType, string[]], close: [TokenType, string[]]): void {
+function groupMatching(
+  tl: TokenList,
+  cls: GroupClass,
+  open: [TokenType, string[]],
+  close: [TokenType, string[]],
+): void {
   const opens: number[] = [];
   let offset = 0;
   for (const [idx, token] of [...tl.tokens].entries()) {
@@ -262,7 +267,17 @@ const groupWhere = recurse(['Where'], (tl) => {
   const open = (t: Token | null): boolean => t !== null && t.match('Keyword', 'WHERE');
   const close = (t: Token | null): boolean =>
     t !== null &&
-    t.match('Keyword', ['ORDER BY', 'GROUP BY', 'LIMIT', 'UNION', 'UNION ALL', 'EXCEPT', 'HAVING', 'RETURNING', 'INTO']);
+    t.match('Keyword', [
+      'ORDER BY',
+      'GROUP BY',
+      'LIMIT',
+      'UNION',
+      'UNION ALL',
+      'EXCEPT',
+      'HAVING',
+      'RETURNING',
+      'INTO',
+    ]);
   let [tidx, token] = tl.nextBy(open);
   while (token) {
     const [eidx0, end0] = tl.nextBy(close, tidx!);
@@ -361,7 +376,14 @@ const groupOrder = recurse(['Identifier'], (tl) => {
 
 function groupTypecasts(tl: TokenList): void {
   const notNull: Pred = (t) => t !== null;
-  group(tl, 'Identifier', (t) => t.match('Punctuation', '::'), notNull, notNull, (_l, p, _t, n) => [p, n]);
+  group(
+    tl,
+    'Identifier',
+    (t) => t.match('Punctuation', '::'),
+    notNull,
+    notNull,
+    (_l, p, _t, n) => [p, n],
+  );
 }
 
 function groupTzcasts(tl: TokenList): void {
@@ -401,7 +423,10 @@ const OPERAND = exactTypes(...NUMERICAL, ...STRING, ...NAME);
 
 function groupOperator(tl: TokenList): void {
   const valid: Pred = (t) =>
-    any(instanceOf('SquareBrackets', 'Parenthesis', 'Function', 'Identifier', 'Operation', 'TypedLiteral'), OPERAND)(t) ||
+    any(
+      instanceOf('SquareBrackets', 'Parenthesis', 'Function', 'Identifier', 'Operation', 'TypedLiteral'),
+      OPERAND,
+    )(t) ||
     (t !== null && t.match('Keyword', ['CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP']));
   group(
     tl,
@@ -421,7 +446,15 @@ function groupComparison(tl: TokenList): void {
   const valid: Pred = (t) =>
     any(instanceOf('Parenthesis', 'Function', 'Identifier', 'Operation', 'TypedLiteral'), OPERAND)(t) ||
     (t !== null && t.isKeyword && t.normalized === 'NULL');
-  group(tl, 'Comparison', (t) => t.ttype === 'Operator.Comparison', valid, valid, (_l, p, _t, n) => [p, n], false);
+  group(
+    tl,
+    'Comparison',
+    (t) => t.ttype === 'Operator.Comparison',
+    valid,
+    valid,
+    (_l, p, _t, n) => [p, n],
+    false,
+  );
 }
 
 function groupAs(tl: TokenList): void {
@@ -450,10 +483,17 @@ const groupAliased = recurse([], (tl) => {
 
 function groupAssignment(tl: TokenList): void {
   const valid: Pred = (t) => t !== null && !exactTypes('Keyword')(t);
-  group(tl, 'Assignment', (t) => t.match('Assignment', ':='), valid, valid, (list, p, _t, n) => {
-    const [semi] = list.nextBy((t) => t.match('Punctuation', ';'), n!);
-    return [p, semi || n];
-  });
+  group(
+    tl,
+    'Assignment',
+    (t) => t.match('Assignment', ':='),
+    valid,
+    valid,
+    (list, p, _t, n) => {
+      const [semi] = list.nextBy((t) => t.match('Punctuation', ';'), n!);
+      return [p, semi || n];
+    },
+  );
 }
 
 const alignComments = recurse([], (tl) => {
@@ -475,7 +515,14 @@ function groupIdentifierList(tl: TokenList): void {
     (t) => t !== null && t.match('Keyword', ['null', 'role']),
     exactTypes(...NUMERICAL, ...STRING, ...NAME, 'Keyword', 'Comment', 'Wildcard'),
   );
-  group(tl, 'IdentifierList', (t) => t.match('Punctuation', ','), valid, valid, (_l, p, _t, n) => [p, n]);
+  group(
+    tl,
+    'IdentifierList',
+    (t) => t.match('Punctuation', ','),
+    valid,
+    valid,
+    (_l, p, _t, n) => [p, n],
+  );
 }
 
 function groupValues(tl: TokenList): void {
@@ -574,7 +621,10 @@ function splitStatements(tokens: { ttype: TokenType; value: string }[]): Token[]
     }
     level += splitLevel(ttype, value);
     current.push(new Token(ttype, value));
-    if ((level <= 0 && ttype === 'Punctuation' && value === ';') || (ttype === 'Keyword' && pySplit(value)[0] === 'GO')) {
+    if (
+      (level <= 0 && ttype === 'Punctuation' && value === ';') ||
+      (ttype === 'Keyword' && pySplit(value)[0] === 'GO')
+    ) {
       consumeWs = true;
     }
   }
@@ -584,8 +634,9 @@ function splitStatements(tokens: { ttype: TokenType; value: string }[]): Token[]
 }
 
 /** Python `str.split()` (no argument): runs of whitespace separate, ends trimmed. */
+const PY_SPACES = new RegExp(`[${PY_SPACE}]+`, 'u');
 function pySplit(s: string): string[] {
-  return s.split(/[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u).filter(Boolean);
+  return s.split(PY_SPACES).filter(Boolean);
 }
 
 /** `sqlparse.parse(text)`: the grouped statements. */

@@ -7,7 +7,15 @@ import {
   type ExperimentOrderKey,
   type ExperimentPredicate,
 } from '../search/resolve';
-import { lifecycleStage, numericComparison, pluckAll, stringComparison, validateMaxResults, type Sql, type ViewType } from './search-sql';
+import {
+  lifecycleStage,
+  numericComparison,
+  pluckAll,
+  stringComparison,
+  validateMaxResults,
+  type Sql,
+  type ViewType,
+} from './search-sql';
 
 /**
  * MLflow's search_experiments (SQL store `_search_experiments`): attribute filters on name and
@@ -44,14 +52,20 @@ function predicateSql(p: ExperimentPredicate): Sql {
 const orderSql = (k: ExperimentOrderKey): string => `e.${k.column} ${k.ascending ? 'ASC' : 'DESC'}`;
 
 /** The experiments/search store call; validation in MLflow's order (max_results, filter, order_by, token). */
-export function searchExperiments(db: Db, q: SearchExperimentsQuery): { experimentIds: number[]; nextPageToken: string | null } {
+export function searchExperiments(
+  db: Db,
+  q: SearchExperimentsQuery,
+): { experimentIds: number[]; nextPageToken: string | null } {
   const maxResults = q.maxResults ?? 0;
   validateMaxResults(maxResults);
   const predicates = resolveExperimentFilter(parseExperimentFilter(q.filter ?? ''));
   const order = resolveExperimentOrderBy(q.orderBy ?? []);
   const offset = parseStartOffset(q.pageToken);
   const stage = lifecycleStage(q.viewType);
-  const where = [...(stage ? [{ sql: 'e.lifecycle_stage = ?', params: [stage] }] : []), ...predicates.map(predicateSql)];
+  const where = [
+    ...(stage ? [{ sql: 'e.lifecycle_stage = ?', params: [stage] }] : []),
+    ...predicates.map(predicateSql),
+  ];
   const sql =
     'SELECT e.experiment_id FROM experiments e' +
     (where.length ? ` WHERE ${where.map((w) => w.sql).join(' AND ')}` : '') +

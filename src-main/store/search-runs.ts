@@ -6,7 +6,6 @@ import { resolveRunFilter, resolveRunOrderBy, type RunOrderKey, type RunPredicat
 import {
   lifecycleStage,
   likeHasPrefix,
-  likeToGlob,
   numericComparison,
   pluckAll,
   pluckOne,
@@ -201,7 +200,10 @@ function sortSource(k: BoundOrderKey, alias: string): SortSource | null {
     };
   }
   return {
-    join: { sql: `LEFT JOIN ${TABLE[k.kind]} ${alias} ON ${alias}.run_pk = r.run_pk AND ${alias}.key = ?`, params: [k.key] },
+    join: {
+      sql: `LEFT JOIN ${TABLE[k.kind]} ${alias} ON ${alias}.run_pk = r.run_pk AND ${alias}.key = ?`,
+      params: [k.key],
+    },
     rank: `(${alias}.value IS NULL)`,
     value: `${alias}.value`,
     dir,
@@ -362,9 +364,7 @@ const materialized = (x: CountedFilter, run: string): Sql =>
 /** Plan A: read the selective filter's matches, check the rest per run, sort what is left. */
 function drivenParts(b: Bound, driver: CountedFilter, residual: Residual): QueryParts {
   const { joins, terms } = orderTerms(b.keys, 1);
-  const source = driver.pks
-    ? filterSource(driver)
-    : { sql: driver.f.from, params: [] };
+  const source = driver.pks ? filterSource(driver) : { sql: driver.f.from, params: [] };
   return {
     // CROSS JOIN keeps SQLite from reordering: the driver's index is the outer loop.
     from: { sql: `${source.sql} CROSS JOIN runs r ON r.run_pk = d.run_pk`, params: source.params },
@@ -398,7 +398,12 @@ function segmentParts(b: Bound, residual: Residual): QueryParts[] {
     // SQLite already sorts NULLs last when descending, which is MLflow's order.
     if (!first.ascending) return [{ from: runs, joins, where: residual('r.run_pk'), order: [`${col} DESC`, ...tail] }];
     return [
-      { from: runs, joins, where: [cond(`${col} IS NOT NULL`), ...residual('r.run_pk')], order: [`${col} ASC`, ...tail] },
+      {
+        from: runs,
+        joins,
+        where: [cond(`${col} IS NOT NULL`), ...residual('r.run_pk')],
+        order: [`${col} ASC`, ...tail],
+      },
       { from: runs, joins, where: [cond(`${col} IS NULL`), ...residual('r.run_pk')], order: tail },
     ];
   }
@@ -406,7 +411,12 @@ function segmentParts(b: Bound, residual: Residual): QueryParts[] {
     const from = { sql: 'latest_metrics o1 CROSS JOIN runs r ON r.run_pk = o1.run_pk', params: [] };
     const key = cond('o1.key_id = ?', first.keyId);
     return [
-      { from, joins, where: [key, cond('o1.is_nan = 0'), ...residual('o1.run_pk')], order: [`o1.value ${dir}`, ...tail] },
+      {
+        from,
+        joins,
+        where: [key, cond('o1.is_nan = 0'), ...residual('o1.run_pk')],
+        order: [`o1.value ${dir}`, ...tail],
+      },
       { from, joins, where: [key, cond('o1.is_nan = 1'), ...residual('o1.run_pk')], order: tail },
       {
         from: runs,
@@ -519,9 +529,14 @@ export function queryRunPks(db: Db, spec: RunQuerySpec): number[] {
 
   const total = pluckOne<number>(db, { sql: 'SELECT max(run_pk) FROM runs', params: [] }) ?? 0;
   // A run-id lookup is a handful of rows through the unique index; SQLite finds that itself.
-  const byRunId = preds.some((p) => p.kind === 'attribute' && p.column === 'run_uuid' && (p.op === '=' || p.op === 'IN'));
+  const byRunId = preds.some(
+    (p) => p.kind === 'attribute' && p.column === 'run_uuid' && (p.op === '=' || p.op === 'IN'),
+  );
   if (total <= SMALL_STORE || byRunId) {
-    return pluckAll<number>(db, assemble(generalParts(b, [...scopeAndExtra(b), ...preds.map((p) => predicateSql(p))]), 'r.run_pk', window));
+    return pluckAll<number>(
+      db,
+      assemble(generalParts(b, [...scopeAndExtra(b), ...preds.map((p) => predicateSql(p))]), 'r.run_pk', window),
+    );
   }
 
   const need = Math.max(0, spec.offset) + spec.limit;
@@ -535,13 +550,27 @@ export function queryRunPks(db: Db, spec: RunQuerySpec): number[] {
     if (counted.count === 0) return [];
     filters.push(counted);
   }
-  const selectivity = filters.reduce((acc, x) => acc * x.sel, 1);
+  // The experiments in scope act as one more filter: a small experiment in a big store is best
+  // read through runs_by_experiment_time and sorted, whatever the sort key.
+  const ids = spec.experimentIds;
+  const scopeCount =
+    pluckOne<number>(db, {
+      sql: `SELECT count(*) FROM (SELECT 1 FROM runs r WHERE r.experiment_id IN (${ids.map(() => '?').join(', ')}) LIMIT ?)`,
+      params: [...ids, cap],
+    }) ?? 0;
+  if (scopeCount === 0) return [];
+  const scopeSel = scopeCount < cap ? scopeCount / total : Math.max(cap / total, 0.5);
+  const selectivity = filters.reduce((acc, x) => acc * x.sel, scopeSel);
   const drivable = orderDrivable(keys);
   const orderJoins = keys.filter((k) => k.kind !== 'attribute').length;
   const scanRows = drivable ? Math.min(total, need / Math.max(selectivity, 1 / total)) : total;
   const known = filters.filter((x) => x.count < cap).sort((x, y) => x.count - y.count);
-  const driver = known[0] && known[0].count * (1 + orderJoins) < scanRows ? known[0] : null;
-  const rowsVisited = driver ? driver.count : scanRows;
+  const perRow = 1 + orderJoins;
+  let driver = known[0] && known[0].count * perRow < scanRows ? known[0] : null;
+  const byScope =
+    scopeCount < cap && scopeCount * perRow < Math.min(scanRows, driver ? driver.count * perRow : Infinity);
+  if (byScope) driver = null;
+  const rowsVisited = byScope ? scopeCount : driver ? driver.count : scanRows;
 
   const toSet: CountedFilter[] = [];
   const toProbe: CountedFilter[] = [];
@@ -563,6 +592,43 @@ export function queryRunPks(db: Db, spec: RunQuerySpec): number[] {
   ];
 
   if (driver) return pluckAll<number>(db, assemble(drivenParts(b, driver, residual), 'r.run_pk', window));
-  if (drivable) return runSegments(db, segmentParts(b, residual), spec.offset, spec.limit);
+  if (drivable && !byScope) return runSegments(db, segmentParts(b, residual), spec.offset, spec.limit);
   return pluckAll<number>(db, assemble(generalParts(b, residual('r.run_pk')), 'r.run_pk', window));
+}
+
+/**
+ * The run keys an MLflow filter selects in some experiments, as one SQL subquery (no order, no
+ * window), for callers that combine it with their own sort: `r.run_pk IN (<sql>)`. Reads from
+ * the most selective indexed filter, with the others as run-key sets or per-run checks.
+ */
+export function buildRunFilterSql(
+  db: Db,
+  spec: Pick<RunQuerySpec, 'experimentIds' | 'stage' | 'predicates' | 'extraWhere'>,
+): Sql {
+  const full: RunQuerySpec = { ...spec, orderBy: [], offset: 0, limit: -1 };
+  const { preds, keys } = bind(db, full);
+  const b: Bound = { spec: full, preds, keys };
+  if (
+    spec.experimentIds.length === 0 ||
+    preds.some((p) => p.kind === 'metric' && (p.keyId === null || p.keyId === undefined))
+  ) {
+    return { sql: 'SELECT r.run_pk FROM runs r WHERE 0', params: [] };
+  }
+  const total = pluckOne<number>(db, { sql: 'SELECT max(run_pk) FROM runs', params: [] }) ?? 0;
+  const cap = Math.max(1, Math.min(total, 20000));
+  const filters = preds.flatMap((p, i) => {
+    const f = indexedFilter(p, i);
+    return f ? [countFilter(db, f, total, cap)] : [];
+  });
+  const known = filters.filter((x) => x.count < cap).sort((x, y) => x.count - y.count);
+  const driver = known[0] ?? null;
+  const residual: Residual = (run) => [
+    ...filters.filter((x) => x !== driver && x.count < cap).map((x) => materialized(x, run)),
+    ...filters.filter((x) => x.count >= cap).map((x) => predicateSql(preds[x.f.index]!, run)),
+    ...scopeAndExtra(b),
+    ...preds.filter((p) => p.kind === 'attribute' || p.kind === 'numeric-attribute').map((p) => predicateSql(p)),
+    ...preds.filter((p) => p.kind === 'dataset').map((p) => predicateSql(p, run)),
+  ];
+  const parts = driver ? drivenParts(b, driver, residual) : generalParts(b, residual('r.run_pk'));
+  return assemble({ ...parts, joins: [], order: [] }, 'r.run_pk', null);
 }

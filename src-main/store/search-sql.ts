@@ -26,7 +26,9 @@ export const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
 /** The SQL store's `_validate_max_results_param`. */
 export function validateMaxResults(maxResults: number): void {
   if (maxResults < 1) {
-    throw invalidParam(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
+    throw invalidParam(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
+    );
   }
   if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
     throw invalidParam(
@@ -111,9 +113,13 @@ export function cachedStatement(db: Db, sql: string): Statement {
 
 /** First column of every row. */
 export function pluckAll<T>(db: Db, q: Sql): T[] {
-  return cachedStatement(db, q.sql).pluck(true).all(...q.params) as T[];
+  return cachedStatement(db, q.sql)
+    .pluck(true)
+    .all(...q.params) as T[];
 }
 
 export function pluckOne<T>(db: Db, q: Sql): T | undefined {
-  return cachedStatement(db, q.sql).pluck(true).get(...q.params) as T | undefined;
+  return cachedStatement(db, q.sql)
+    .pluck(true)
+    .get(...q.params) as T | undefined;
 }

@@ -94,14 +94,34 @@ def step(name):
         _step = prev
 
 
-def cli(*args, check=True):
-    """Runs the `mlflow` CLI of this client (same interpreter) as a user would; returns stdout."""
-    p = subprocess.run(
-        [sys.executable, "-m", "mlflow", *args], capture_output=True, text=True, timeout=120, env=os.environ.copy()
-    )
+def cli(*args, check=True, subprocess_=False):
+    """Runs an `mlflow` CLI command of this client; returns an object with returncode/stdout/stderr.
+
+    By default in-process through the CLI's click group (the code the `mlflow` command runs, minus a
+    ~3 s interpreter start per command); subprocess_=True runs `python -m mlflow ...` like a shell.
+    """
+    if subprocess_:
+        p = subprocess.run(
+            [sys.executable, "-m", "mlflow", *args], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+        )
+        rc, out, err = p.returncode, p.stdout, p.stderr
+    else:
+        from click.testing import CliRunner
+
+        from mlflow.cli import cli as mlflow_cli
+
+        kw = {} if "mix_stderr" not in CliRunner.__init__.__code__.co_varnames else {"mix_stderr": False}
+        res = CliRunner(**kw).invoke(mlflow_cli, list(args), catch_exceptions=True)
+        rc, out = res.exit_code, res.stdout
+        try:
+            err = res.stderr
+        except ValueError:
+            err = ""
+        if res.exception is not None and not isinstance(res.exception, SystemExit):
+            err += "".join(traceback.format_exception(res.exception))
     if check:
-        ok(p.returncode == 0, f"mlflow {' '.join(args)} exits 0", f"exit {p.returncode}: {p.stderr[-1500:]}")
-    return p
+        ok(rc == 0, f"mlflow {' '.join(args)} exits 0", f"exit {rc}: {err[-1500:]}")
+    return subprocess.CompletedProcess(["mlflow", *args], rc, out, err)
 
 
 def done():

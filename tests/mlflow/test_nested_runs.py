@@ -24,7 +24,7 @@ def children_of(run_id, experiment_id):
 
 
 with t.step("001 hyperparam-search with nested trials"):
-    mlflow.set_experiment("organized-runs-demo")
+    mlflow.set_experiment("organized-runs-nested")  # test_tracking_basics logs the first half of this guide script
     with mlflow.start_run(run_name="hyperparam-search") as parent_run:
         mlflow.set_tag("run_type", "hyperparameter_search")
         for trial, (n_est, depth) in enumerate([(50, 5), (100, 10), (200, 15)]):
