@@ -27,6 +27,7 @@ export const mainEntries: Record<string, string> = {
 /** Entries built only once their source exists (other modules land them independently). */
 export const optionalMainEntries: Record<string, string> = {
   'import-worker': at('src-main/importers/import-worker.ts'),
+  'query-worker': at('src-main/query/query-worker.ts'),
   'bench-ingest': at('bench/ingest.ts'),
   'bench-table': at('bench/table.ts'),
 };

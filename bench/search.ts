@@ -1,6 +1,7 @@
 /**
- * bench/search — MLflow run search over a large store: 100,000 runs × 50 params × 50 metrics
- * (latest values; search never reads metric history) plus 3 tags each, built with bulk SQL.
+ * bench/search — MLflow run search over a large store: one experiment of 100,000 runs × 50 params
+ * × 50 metrics (latest values; search never reads metric history) plus 3 tags each, and a small
+ * second experiment of 500 runs sharing those keys; built with bulk SQL.
  *
  *   npm run bench:search                       (options: --runs 100000 --repeat 7 --db /path/keep.db)
  *
@@ -10,13 +11,13 @@
  * Figures only, no assertions. With --db the store is kept and reused on the next run.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../src-main/store/db';
 import { buildRunSearchSql, searchRuns, type SearchRunsQuery } from '../src-main/store/search-runs';
 import { parseFilter } from '../src-main/search/filter-parser';
 import { resolveRunFilter, resolveRunOrderBy } from '../src-main/search/resolve';
-import { parseStartOffset } from '../src-main/search/page-token';
+import { createPageToken, parseStartOffset } from '../src-main/search/page-token';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,6 +28,8 @@ const REPEAT = Number(arg('repeat') ?? 7);
 const PARAMS = 50;
 const METRICS = 50;
 const EXPERIMENT = 1;
+const SMALL_EXPERIMENT = 2;
+const SMALL_RUNS = 500;
 
 /**
  * Deterministic pseudo-random in [0, 1) from two integers, in SQL: a multiplicative hash squared
@@ -48,10 +51,12 @@ function build(db: Db): void {
   for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
   db.transaction(() => {
     db.exec(`INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
-             VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', 0, 0), (${EXPERIMENT}, 'bench', 'mlflow-artifacts:/1', 'active', 1, 1)`);
-    db.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${RUNS})
+             VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', 0, 0), (${EXPERIMENT}, 'bench', 'mlflow-artifacts:/1', 'active', 1, 1),
+                    (${SMALL_EXPERIMENT}, 'small', 'mlflow-artifacts:/2', 'active', 2, 2)`);
+    db.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${RUNS + SMALL_RUNS})
       INSERT INTO runs (run_pk, run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri)
-      SELECT i, lower(hex(randomblob(16))), ${EXPERIMENT}, 'run-' || i, 'user' || (i % 10),
+      SELECT i, lower(hex(randomblob(16))), CASE WHEN i <= ${RUNS} THEN ${EXPERIMENT} ELSE ${SMALL_EXPERIMENT} END,
+             'run-' || i, 'user' || (i % 10),
              CASE WHEN i % 7 = 0 THEN 'FAILED' ELSE 'FINISHED' END,
              1700000000000 + (i / 3) * 1000, 1700000000000 + i * 1000 + 500,
              CASE WHEN i % 50 = 0 THEN 'deleted' ELSE 'active' END, 'mlflow-artifacts:/1/' || i || '/artifacts'
@@ -76,12 +81,13 @@ function build(db: Db): void {
   })();
   for (const ix of indexes) db.exec(ix.sql);
   console.log(
-    `built ${RUNS} runs × ${PARAMS} params × ${METRICS} metrics in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `built ${RUNS} + ${SMALL_RUNS} runs × ${PARAMS} params × ${METRICS} metrics in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
 
-function median(fn: () => unknown): number {
-  fn(); // warm the page cache and statement cache
+/** Median and minimum of REPEAT timed calls, after one warm-up call (page and statement caches). */
+function timed(fn: () => unknown): { median: number; min: number } {
+  fn();
   const times: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const t = process.hrtime.bigint();
@@ -89,7 +95,7 @@ function median(fn: () => unknown): number {
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return { median: times[Math.floor(times.length / 2)]!, min: times[0]! };
 }
 
 function query(
@@ -97,14 +103,15 @@ function query(
   orderBy: string[] = [],
   maxResults = 100,
   pageToken: string | null = null,
+  experimentId = EXPERIMENT,
 ): SearchRunsQuery {
-  return { experimentIds: [String(EXPERIMENT)], filter, runViewType: 'ACTIVE_ONLY', maxResults, orderBy, pageToken };
+  return { experimentIds: [String(experimentId)], filter, runViewType: 'ACTIVE_ONLY', maxResults, orderBy, pageToken };
 }
 
 /** The same search as one statement with SQLite's own plan (MLflow's query shape). */
 function plain(db: Db, q: SearchRunsQuery): number[] {
   const sql = buildRunSearchSql(db, {
-    experimentIds: [EXPERIMENT],
+    experimentIds: q.experimentIds.map(Number),
     stage: 'active',
     predicates: resolveRunFilter(parseFilter(q.filter)),
     orderBy: resolveRunOrderBy(q.orderBy),
@@ -125,11 +132,11 @@ function main(): void {
   const db = openDatabase(file);
   try {
     const have = (db.prepare('SELECT count(*) FROM runs').pluck().get() as number) ?? 0;
-    if (fresh || have !== RUNS) {
-      if (have) throw new Error(`${file} holds ${have} runs, not ${RUNS}; pick another --db`);
+    if (fresh || have !== RUNS + SMALL_RUNS) {
+      if (have) throw new Error(`${file} holds ${have} runs, not ${RUNS + SMALL_RUNS}; pick another --db`);
       build(db);
     }
-    const countScan = median(() => db.prepare('SELECT COUNT(*) FROM runs').pluck().get());
+    const countScan = timed(() => db.prepare('SELECT COUNT(*) FROM runs').pluck().get());
     const paged = (): SearchRunsQuery => {
       const q = query("metrics.m1 > 0.5 and params.p3 = 'x1'", ['metrics.m2 DESC']);
       const p1 = searchRuns(db, q);
@@ -153,18 +160,29 @@ function main(): void {
       ['sorted by a param: params.p7 ASC, metrics.m3 DESC', query('', ['params.p7 ASC', 'metrics.m3 DESC'])],
       ['metric sort ASC, max_results 1000: metrics.m9', query('', ['metrics.m9'], 1000)],
       ["status filter + start_time ASC: status = 'FAILED'", query("status = 'FAILED'", ['attributes.start_time ASC'])],
+      ['sorted by an attribute: attributes.end_time DESC', query('', ['attributes.end_time DESC'])],
+      ["run name sort with a filter: params.p3 = 'x1' / run_name", query("params.p3 = 'x1'", ['run_name'])],
+      [
+        '500-run experiment beside the big one: metrics.m2 DESC',
+        query('', ['metrics.m2 DESC'], 100, null, SMALL_EXPERIMENT),
+      ],
+      ['page 100 (offset 9,900): metrics.m4 DESC', query('', ['metrics.m4 DESC'], 100, createPageToken(9900))],
     ];
-    console.log(`\nmedian of ${REPEAT} (ms); baseline SELECT COUNT(*) FROM runs: ${countScan.toFixed(2)} ms\n`);
-    console.log(`${'search'.padEnd(82)} ${'runlens'.padStart(9)} ${'plain SQL'.padStart(10)}  rows`);
+    const load = loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
+    const fmt = (t: { median: number; min: number }): string => `${t.median.toFixed(2)} (${t.min.toFixed(2)})`;
+    console.log(`\nms: median (min) of ${REPEAT}; load average ${load} on ${cpus().length} cores`);
+    console.log(`baseline SELECT COUNT(*) FROM runs: ${fmt(countScan)}\n`);
+    console.log(`${'search'.padEnd(82)} ${'runlens'.padStart(16)} ${'plain SQL'.padStart(18)}  rows`);
     for (const [name, q] of cases) {
       const rows = searchRuns(db, q).runPks;
       const naive = plain(db, q);
       const same = naive.length === rows.length && naive.every((pk, i) => pk === rows[i]);
-      const ours = median(() => searchRuns(db, q));
-      const base = median(() => plain(db, q));
-      console.log(
-        `${name.padEnd(82)} ${ours.toFixed(2).padStart(9)} ${base.toFixed(2).padStart(10)}  ${rows.length}${same ? '' : '  (RESULTS DIFFER)'}`,
-      );
+      const ours = timed(() => searchRuns(db, q));
+      const base = timed(() => plain(db, q));
+      const note = same ? '' : '  (RESULTS DIFFER)';
+      console.log(`${name.padEnd(82)} ${fmt(ours).padStart(16)} ${fmt(base).padStart(18)}  ${rows.length}${note}`);
     }
   } finally {
     db.close();

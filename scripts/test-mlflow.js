@@ -31,7 +31,16 @@ const SCRIPT_TIMEOUT_S = 180; // per script unless it declares `# timeout: N`
 const SERVER_START_TIMEOUT_S = 120;
 
 function parseArgs(argv) {
-  const opts = { reference: false, only: null, client: null, jobs: 2, source: false, url: null, keep: false, verbose: false };
+  const opts = {
+    reference: false,
+    only: null,
+    client: null,
+    jobs: 2,
+    source: false,
+    url: null,
+    keep: false,
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -64,7 +73,12 @@ function discoverScripts(only) {
       const head = fs.readFileSync(path.join(testsDir, file), 'utf8').split('\n').slice(0, 15);
       const clientsLine = head.find((l) => /^#\s*clients:/.test(l));
       const timeoutLine = head.find((l) => /^#\s*timeout:/.test(l));
-      const clients = clientsLine ? clientsLine.replace(/^#\s*clients:/, '').trim().split(/\s+/) : [DEFAULT_CLIENT];
+      const clients = clientsLine
+        ? clientsLine
+            .replace(/^#\s*clients:/, '')
+            .trim()
+            .split(/\s+/)
+        : [DEFAULT_CLIENT];
       const timeout = timeoutLine ? Number(timeoutLine.replace(/^#\s*timeout:/, '').trim()) : SCRIPT_TIMEOUT_S;
       return { file, name: file.replace(/\.py$/, ''), clients, timeout };
     });
@@ -169,7 +183,15 @@ function writeSourceLauncher(workDir) {
   const bundle = (entry, outfile) => {
     execFileSync(
       esbuild,
-      [entry, '--bundle', '--platform=node', '--external:better-sqlite3', '--format=cjs', '--log-level=error', `--outfile=${outfile}`],
+      [
+        entry,
+        '--bundle',
+        '--platform=node',
+        '--external:better-sqlite3',
+        '--format=cjs',
+        '--log-level=error',
+        `--outfile=${outfile}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
   };
@@ -189,7 +211,11 @@ function writeSourceLauncher(workDir) {
     );
     return { launcher, describe: 'runlens serve (src-main/shells/cli.ts bundled by esbuild; out/ not built)' };
   } catch (err) {
-    const why = String((err.stderr && err.stderr.toString()) || err.message).trim().split('\n').slice(0, 4).join(' ');
+    const why = String((err.stderr && err.stderr.toString()) || err.message)
+      .trim()
+      .split('\n')
+      .slice(0, 4)
+      .join(' ');
     console.log(`test:mlflow: src-main/shells/cli.ts did not bundle (${why}); starting the core alone`);
   }
   const coreBundle = path.join(workDir, 'runlens-core.js');
@@ -341,16 +367,23 @@ async function main() {
     console.log(`test:mlflow: no scripts matched${opts.only ? ` --only ${opts.only}` : ''} in tests/mlflow`);
     return 1;
   }
-  // One pass per client version, each against a fresh server, so the guides' fixed experiment and model
-  // names never collide between passes; scripts within a pass use distinct names and may run in parallel.
+  // One fresh server per client version, so the guides' fixed experiment and model names never collide
+  // between the 3.x and 2.x runs of a script; scripts sharing a server use distinct names. All servers run
+  // at once and one pool takes every (script, client) pair, longest first (durations of the last run).
   const clients = [...new Set(scripts.flatMap((s) => s.clients))]
     .filter((c) => !opts.client || c === opts.client)
     .sort((a, b) => (a === DEFAULT_CLIENT ? -1 : b === DEFAULT_CLIENT ? 1 : a.localeCompare(b)));
+  if (opts.url && clients.length > 1) {
+    console.log(
+      'test:mlflow: note — with --url every client shares one server; repeated runs collide on names (use --client)',
+    );
+  }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-test-mlflow-'));
   const target = opts.reference ? 'reference mlflow server' : 'runlens';
+  const outFile = path.join(repoRoot, 'test-results', opts.reference ? 'mlflow-reference.json' : 'mlflow.json');
   const t0 = Date.now();
   const results = [];
-  let stopCurrent = null;
+  const servers = new Map();
   const cleanup = () => {
     for (const c of liveChildren) killGroup(c, 'SIGKILL');
     if (!opts.keep) fs.rmSync(workDir, { recursive: true, force: true });
@@ -360,44 +393,69 @@ async function main() {
     process.exit(130);
   });
   try {
-    for (const client of clients) {
+    const started = await Promise.allSettled(
+      clients.map((client) => startServer(opts, workDir, `${opts.reference ? 'ref' : 'runlens'}-${client}`)),
+    );
+    const tasks = [];
+    clients.forEach((client, i) => {
       const pass = scripts.filter((s) => s.clients.includes(client));
-      let server;
-      try {
-        server = await startServer(opts, workDir, `${opts.reference ? 'ref' : 'runlens'}-${client}`);
-      } catch (err) {
-        console.log(`FAIL  could not start ${target}: ${err.message}`);
-        for (const s of pass) results.push({ name: s.name, client, ok: false, seconds: 0, output_tail: `server did not start: ${err.message}` });
-        continue;
+      const st = started[i];
+      if (st.status === 'rejected') {
+        console.log(`FAIL  could not start ${target} for client ${client}: ${st.reason.message}`);
+        for (const s of pass) {
+          results.push({
+            name: s.name,
+            client,
+            ok: false,
+            seconds: 0,
+            output_tail: `server did not start: ${st.reason.message}`,
+          });
+        }
+        return;
       }
-      stopCurrent = server.stop;
-      console.log(`test:mlflow: client ${client} against ${server.describe} (${pass.length} scripts, ${opts.jobs} at a time)`);
-      const passResults = await runPool(
-        pass.map((s) => async () => {
-          const r = await runScript(s, client, server.url, opts, workDir);
-          console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name} [${client}] ${r.seconds}s`);
-          if (!r.ok || opts.verbose) console.log(indent(r.output_tail));
-          return r;
-        }),
-        opts.jobs,
-      );
-      results.push(...passResults);
-      await server.stop();
-      stopCurrent = null;
-    }
+      servers.set(client, st.value);
+      console.log(`test:mlflow: client ${client} against ${st.value.describe} (${pass.length} scripts)`);
+      for (const s of pass) tasks.push({ script: s, client, url: st.value.url });
+    });
+    const previous = previousDurations(outFile);
+    tasks.sort((a, b) => previous(b) - previous(a));
+    console.log(`test:mlflow: ${tasks.length} script runs, ${opts.jobs} at a time`);
+    const ran = await runPool(
+      tasks.map((task) => async () => {
+        const r = await runScript(task.script, task.client, task.url, opts, workDir);
+        console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name} [${task.client}] ${r.seconds}s`);
+        if (!r.ok || opts.verbose) console.log(indent(r.output_tail));
+        return r;
+      }),
+      opts.jobs,
+    );
+    results.push(...ran);
   } finally {
-    if (stopCurrent) await stopCurrent();
+    await Promise.all([...servers.values()].map((srv) => srv.stop()));
     cleanup();
   }
+  results.sort(
+    (a, b) => a.name.localeCompare(b.name) || b.client.localeCompare(a.client, undefined, { numeric: true }),
+  );
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
-  const outDir = path.join(repoRoot, 'test-results');
-  fs.mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, opts.reference ? 'mlflow-reference.json' : 'mlflow.json');
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, JSON.stringify({ passed, failed, tests: results }, null, 2) + '\n');
   console.log(`(${target}; ${Math.round((Date.now() - t0) / 1000)}s; details in ${path.relative(repoRoot, outFile)})`);
   console.log(`test:mlflow: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
+}
+
+/** Seconds each (script, client) took in the previous results file; unknown ones sort first. */
+function previousDurations(file) {
+  const seconds = new Map();
+  try {
+    for (const t of JSON.parse(fs.readFileSync(file, 'utf8')).tests || [])
+      seconds.set(`${t.name} ${t.client}`, t.seconds);
+  } catch {
+    // no previous run
+  }
+  return (task) => seconds.get(`${task.script.name} ${task.client}`) ?? Number.POSITIVE_INFINITY;
 }
 
 function indent(text) {

@@ -117,7 +117,7 @@ describe('UI query API over HTTP', () => {
       })
     ).json();
     expect(win.total).toBe(3);
-    expect(win.rows.map((r: any) => [r.name, r.metrics.acc, r.params])).toEqual([
+    expect(win.items.map((i: any) => [i.run.name, i.run.metrics.acc, i.run.params])).toEqual([
       ['r1', 0.9, {}],
       ['r2', 0.7, {}],
     ]);

@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../src-main/store/db';
 import { TrackingStore } from '../src-main/store/tracking-store';
 import { QueryService } from '../src-main/query/query-service';
 import { MlflowError } from '../src-main/core/errors';
-import type { RunsWindowRequest, SortSpec } from '../src-main/contract/ui-api';
+import type { RunRowData, RunsWindow, RunsWindowRequest, SortSpec } from '../src-main/contract/ui-api';
 
 let dir: string;
 let db: Db;
@@ -60,7 +60,8 @@ const window = (experimentIds: string[], extra: Partial<RunsWindowRequest> = {})
   ...extra,
 });
 
-const names = async (req: RunsWindowRequest): Promise<string[]> => (await q.runsWindow(req)).rows.map((r) => r.name);
+const rowsOf = (w: RunsWindow): RunRowData[] => w.items.flatMap((i) => (i.type === 'run' ? [i.run] : []));
+const names = async (req: RunsWindowRequest): Promise<string[]> => rowsOf(await q.runsWindow(req)).map((r) => r.name);
 const by = (kind: SortSpec['column']['kind'], key: string, desc = false): SortSpec[] => [
   { column: { kind, key } as SortSpec['column'], desc },
 ];
@@ -76,7 +77,13 @@ describe('listExperiments', () => {
     run(a, 'r3', 200);
     store.deleteRun(r2);
     const list = await q.listExperiments();
-    expect(list.map((e) => e.name)).toEqual(['bravo', 'alpha', 'Default']);
+    // Deleted experiments are listed too (the sidebar offers to restore them).
+    expect(list.map((e) => [e.name, e.lifecycleStage])).toEqual([
+      ['gone', 'deleted'],
+      ['bravo', 'active'],
+      ['alpha', 'active'],
+      ['Default', 'active'],
+    ]);
     const alpha = list.find((e) => e.experimentId === a)!;
     expect(alpha.runCount).toBe(2);
     expect(alpha.lastRunStartTime).toBe(300);
@@ -134,7 +141,7 @@ describe('runsWindow', () => {
       window([a], { columns: { metrics: ['acc', 'missing'], params: ['lr'], tags: ['team'] } }),
     );
     expect(res.total).toBe(1);
-    expect(res.rows[0]).toEqual({
+    expect(rowsOf(res)[0]).toEqual({
       runId: id,
       experimentId: a,
       name: 'r1',
@@ -143,6 +150,9 @@ describe('runsWindow', () => {
       endTime: 61_000,
       userId: 'ana',
       lifecycleStage: 'active',
+      source: null,
+      gitCommit: null,
+      parentRunId: null,
       metrics: { acc: 0.9 },
       params: { lr: '0.1' },
       tags: { team: 'x' },
@@ -152,9 +162,9 @@ describe('runsWindow', () => {
   it('carries NaN and ±Infinity as strings', async () => {
     const a = store.createExperiment('a', null, []);
     run(a, 'r1', 1, { metrics: { n: NaN, p: Infinity, m: -Infinity, z: 0 } });
-    const [row] = (
-      await q.runsWindow(window([a], { columns: { metrics: ['n', 'p', 'm', 'z'], params: [], tags: [] } }))
-    ).rows;
+    const [row] = rowsOf(
+      await q.runsWindow(window([a], { columns: { metrics: ['n', 'p', 'm', 'z'], params: [], tags: [] } })),
+    );
     expect(row!.metrics).toEqual({ n: 'NaN', p: 'Infinity', m: '-Infinity', z: 0 });
   });
 
@@ -164,12 +174,12 @@ describe('runsWindow', () => {
     const page1 = await q.runsWindow(window([a], { offset: 0, limit: 10 }));
     const page3 = await q.runsWindow(window([a], { offset: 20, limit: 10 }));
     expect(page1.total).toBe(25);
-    expect(page1.rows.map((r) => r.name).slice(0, 3)).toEqual(['r24', 'r23', 'r22']); // newest first
+    expect(rowsOf(page1).map((r) => r.name).slice(0, 3)).toEqual(['r24', 'r23', 'r22']); // newest first
     expect(page3).toMatchObject({ total: 25, offset: 20 });
-    expect(page3.rows.map((r) => r.name)).toEqual(['r04', 'r03', 'r02', 'r01', 'r00']);
+    expect(rowsOf(page3).map((r) => r.name)).toEqual(['r04', 'r03', 'r02', 'r01', 'r00']);
     const beyond = await q.runsWindow(window([a], { offset: 100, limit: 10 }));
-    expect(beyond).toEqual({ total: 25, offset: 100, rows: [] });
-    expect((await q.runsWindow(window([a], { limit: 0 }))).rows).toEqual([]);
+    expect(beyond).toEqual({ total: 25, runCount: 25, offset: 100, items: [] });
+    expect((await q.runsWindow(window([a], { limit: 0 }))).items).toEqual([]);
   });
 
   it('sorts by a metric with missing values and NaN last in both directions', async () => {
@@ -280,7 +290,7 @@ describe('runsWindow', () => {
     expect(await f("params.model = 'rf'", { lifecycle: 'all' })).toEqual(['rf-deleted', 'rf-bad', 'rf-good']);
     const page = await q.runsWindow(window([a], { filter: 'metrics.acc >= 0.7', offset: 1, limit: 1 }));
     expect(page.total).toBe(3);
-    expect(page.rows.map((r) => r.name)).toEqual(['rf-bad']);
+    expect(rowsOf(page).map((r) => r.name)).toEqual(['rf-bad']);
     expect(await names(window([a, b], { filter: 'metrics.acc > 0.98' }))).toEqual(['rf-other-exp']);
     expect((await q.runsWindow(window([a], { filter: 'metrics.never_logged > 0' }))).total).toBe(0);
     expect(await f('   ')).toHaveLength(3);
@@ -298,7 +308,7 @@ describe('runsWindow', () => {
     const res = await q.runsWindow(
       window([a], { sort: by('param', key), columns: { metrics: [], params: [key], tags: [] } }),
     );
-    expect(res.rows[0]!.params[key]).toBe('v');
+    expect(rowsOf(res)[0]!.params[key]).toBe('v');
     expect((await q.runsWindow(window([a]))).total).toBe(1);
   });
 });

@@ -35,10 +35,16 @@ describe('experiments over HTTP', () => {
     expect(byName.body.experiment.tags).toEqual([{ key: 'team', value: 'ds' }]);
     expect(byName.body.experiment.artifact_location).toBe(`mlflow-artifacts:/${id}`);
 
-    expect((await app.api('POST', '/mlflow/experiments/update', { experiment_id: id, new_name: 'exp-b' })).status).toBe(200);
+    expect((await app.api('POST', '/mlflow/experiments/update', { experiment_id: id, new_name: 'exp-b' })).status).toBe(
+      200,
+    );
     expect((await app.api('GET', '/mlflow/experiments/get', { experiment_id: id })).body.experiment.name).toBe('exp-b');
 
-    await app.api('POST', '/mlflow/experiments/set-experiment-tag', { experiment_id: id, key: 'mlflow.note.content', value: '# hi' });
+    await app.api('POST', '/mlflow/experiments/set-experiment-tag', {
+      experiment_id: id,
+      key: 'mlflow.note.content',
+      value: '# hi',
+    });
     let exp = (await app.api('GET', '/mlflow/experiments/get', { experiment_id: id })).body.experiment;
     expect(exp.tags).toContainEqual({ key: 'mlflow.note.content', value: '# hi' });
     await app.api('POST', '/mlflow/experiments/delete-experiment-tag', { experiment_id: id, key: 'team' });
@@ -64,7 +70,10 @@ describe('experiments over HTTP', () => {
 
     const missing = await app.api('GET', '/mlflow/experiments/get', { experiment_id: '987654' });
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No Experiment with id=987654 exists' });
+    expect(missing.body).toEqual({
+      error_code: 'RESOURCE_DOES_NOT_EXIST',
+      message: 'No Experiment with id=987654 exists',
+    });
 
     const garbage = await app.api('GET', '/mlflow/experiments/get', { experiment_id: 'abc' });
     expect(garbage.status).toBe(404);
@@ -77,7 +86,8 @@ describe('experiments over HTTP', () => {
     expect(noName.status).toBe(400);
     expect(noName.body).toEqual({
       error_code: 'INVALID_PARAMETER_VALUE',
-      message: "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
+      message:
+        "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
     });
 
     const badType = await app.api('POST', '/mlflow/experiments/create', { name: 42 });
@@ -93,7 +103,8 @@ describe('experiments over HTTP', () => {
 
   it('keeps a user artifact_location as given', async () => {
     const r = await app.api('POST', '/mlflow/experiments/create', { name: 'loc', artifact_location: 's3://bucket/x' });
-    const e = (await app.api('GET', '/mlflow/experiments/get', { experiment_id: r.body.experiment_id })).body.experiment;
+    const e = (await app.api('GET', '/mlflow/experiments/get', { experiment_id: r.body.experiment_id })).body
+      .experiment;
     expect(e.artifact_location).toBe('s3://bucket/x');
   });
 

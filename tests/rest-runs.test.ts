@@ -12,7 +12,12 @@ afterAll(async () => {
 });
 
 async function newRun(extra: Record<string, unknown> = {}): Promise<any> {
-  const r = await app.api('POST', '/mlflow/runs/create', { experiment_id: expId, start_time: 1000, user_id: 'me', ...extra });
+  const r = await app.api('POST', '/mlflow/runs/create', {
+    experiment_id: expId,
+    start_time: 1000,
+    user_id: 'me',
+    ...extra,
+  });
   expect(r.status).toBe(200);
   return r.body.run;
 }
@@ -46,14 +51,30 @@ describe('runs over HTTP', () => {
   it('logs params, metrics and tags, and returns latest metrics with NaN and infinities intact', async () => {
     const run = await newRun();
     const id = run.info.run_id;
-    expect((await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'lr', value: '0.1' })).status).toBe(200);
-    expect((await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'lr', value: '0.1' })).status).toBe(200);
+    expect((await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'lr', value: '0.1' })).status).toBe(
+      200,
+    );
+    expect((await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'lr', value: '0.1' })).status).toBe(
+      200,
+    );
     const changed = await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'lr', value: '0.2' });
     expect(changed.status).toBe(400);
     expect(changed.body.message).toContain('Changing param values is not allowed');
 
-    for (const [step, value] of [[0, 1.5], [1, 'NaN'], [2, 'Infinity'], [3, '-Infinity'], [4, 0.25]] as const) {
-      const r = await app.api('POST', '/mlflow/runs/log-metric', { run_id: id, key: `m${step}`, value, timestamp: 10 + step, step });
+    for (const [step, value] of [
+      [0, 1.5],
+      [1, 'NaN'],
+      [2, 'Infinity'],
+      [3, '-Infinity'],
+      [4, 0.25],
+    ] as const) {
+      const r = await app.api('POST', '/mlflow/runs/log-metric', {
+        run_id: id,
+        key: `m${step}`,
+        value,
+        timestamp: 10 + step,
+        step,
+      });
       expect(r.status).toBe(200);
     }
     await app.api('POST', '/mlflow/runs/log-metric', { run_id: id, key: 'loss', value: 3, timestamp: 5, step: 0 });
@@ -80,7 +101,11 @@ describe('runs over HTTP', () => {
       [5, 0, 3],
       [6, 1, 2],
     ]);
-    const page1 = await app.api('GET', '/mlflow/metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 2 });
+    const page1 = await app.api('GET', '/mlflow/metrics/get-history', {
+      run_id: id,
+      metric_key: 'loss',
+      max_results: 2,
+    });
     expect(page1.body.metrics).toHaveLength(2);
     expect(page1.body.next_page_token).toBeTruthy();
     const page2 = await app.api('GET', '/mlflow/metrics/get-history', {
@@ -96,7 +121,12 @@ describe('runs over HTTP', () => {
   it('log-batch writes all or nothing and enforces MLflow limits', async () => {
     const id = (await newRun()).info.run_id;
     // 998 metrics + 1 param + 1 tag: exactly MLflow's 1000-entity ceiling.
-    const metrics = Array.from({ length: 998 }, (_, i) => ({ key: 'acc', value: i / 1000, timestamp: 100 + i, step: i }));
+    const metrics = Array.from({ length: 998 }, (_, i) => ({
+      key: 'acc',
+      value: i / 1000,
+      timestamp: 100 + i,
+      step: i,
+    }));
     const ok = await app.api('POST', '/mlflow/runs/log-batch', {
       run_id: id,
       metrics,
@@ -133,9 +163,12 @@ describe('runs over HTTP', () => {
     expect(dupKeys.status).toBe(400);
     expect(dupKeys.body.message).toContain('Duplicate parameter keys');
 
-    const missingTs = await app.api('POST', '/mlflow/runs/log-batch', { run_id: id, metrics: [{ key: 'k', value: 1 }] });
+    const missingTs = await app.api('POST', '/mlflow/runs/log-batch', {
+      run_id: id,
+      metrics: [{ key: 'k', value: 1 }],
+    });
     expect(missingTs.status).toBe(400);
-    expect(missingTs.body.message).toContain("metrics[0].timestamp");
+    expect(missingTs.body.message).toContain('metrics[0].timestamp');
 
     const badName = await app.api('POST', '/mlflow/runs/log-batch', {
       run_id: id,
@@ -149,13 +182,22 @@ describe('runs over HTTP', () => {
     await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'long', value: 'x'.repeat(7000) });
     const run = (await app.api('GET', '/mlflow/runs/get', { run_id: id })).body.run;
     expect(run.data.params[0].value).toHaveLength(6000);
-    const longKey = await app.api('POST', '/mlflow/runs/log-parameter', { run_id: id, key: 'k'.repeat(251), value: '1' });
+    const longKey = await app.api('POST', '/mlflow/runs/log-parameter', {
+      run_id: id,
+      key: 'k'.repeat(251),
+      value: '1',
+    });
     expect(longKey.status).toBe(400);
   });
 
   it('updates, deletes and restores runs; deleted runs reject writes', async () => {
     const id = (await newRun()).info.run_id;
-    const upd = await app.api('POST', '/mlflow/runs/update', { run_id: id, status: 'FINISHED', end_time: 2000, run_name: 'renamed' });
+    const upd = await app.api('POST', '/mlflow/runs/update', {
+      run_id: id,
+      status: 'FINISHED',
+      end_time: 2000,
+      run_name: 'renamed',
+    });
     expect(upd.body.run_info).toMatchObject({ status: 'FINISHED', end_time: 2000, run_name: 'renamed' });
     const run = (await app.api('GET', '/mlflow/runs/get', { run_id: id })).body.run;
     expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: 'renamed' });
@@ -180,13 +222,23 @@ describe('runs over HTTP', () => {
     expect(again.status).toBe(404);
     const unknown = await app.api('GET', '/mlflow/runs/get', { run_id: 'f'.repeat(32) });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run with id=${'f'.repeat(32)} not found` });
+    expect(unknown.body).toEqual({
+      error_code: 'RESOURCE_DOES_NOT_EXIST',
+      message: `Run with id=${'f'.repeat(32)} not found`,
+    });
   });
 
   it('records log-model history and dataset inputs', async () => {
     const id = (await newRun()).info.run_id;
-    const model = { run_id: id, artifact_path: 'model', utc_time_created: '2026-01-01 00:00:00', flavors: { sklearn: { config: { a: 1 }, v: '1' } } };
-    expect((await app.api('POST', '/mlflow/runs/log-model', { run_id: id, model_json: JSON.stringify(model) })).status).toBe(200);
+    const model = {
+      run_id: id,
+      artifact_path: 'model',
+      utc_time_created: '2026-01-01 00:00:00',
+      flavors: { sklearn: { config: { a: 1 }, v: '1' } },
+    };
+    expect(
+      (await app.api('POST', '/mlflow/runs/log-model', { run_id: id, model_json: JSON.stringify(model) })).status,
+    ).toBe(200);
     const inputs = await app.api('POST', '/mlflow/runs/log-inputs', {
       run_id: id,
       datasets: [
@@ -199,7 +251,12 @@ describe('runs over HTTP', () => {
     expect(inputs.status).toBe(200);
     const run = (await app.api('GET', '/mlflow/runs/get', { run_id: id })).body.run;
     const hist = run.data.tags.find((t: any) => t.key === 'mlflow.log-model.history');
-    expect(JSON.parse(hist.value)[0]).toEqual({ run_id: id, artifact_path: 'model', utc_time_created: '2026-01-01 00:00:00', flavors: { sklearn: { v: '1' } } });
+    expect(JSON.parse(hist.value)[0]).toEqual({
+      run_id: id,
+      artifact_path: 'model',
+      utc_time_created: '2026-01-01 00:00:00',
+      flavors: { sklearn: { v: '1' } },
+    });
     expect(run.inputs.dataset_inputs).toEqual([
       {
         tags: [{ key: 'mlflow.data.context', value: 'training' }],
@@ -211,7 +268,12 @@ describe('runs over HTTP', () => {
   it('samples history with get-history-bulk-interval keeping first and last steps', async () => {
     const id = (await newRun()).info.run_id;
     for (let b = 0; b < 5; b++) {
-      const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'big', value: b * 1000 + i, timestamp: 1, step: b * 1000 + i }));
+      const metrics = Array.from({ length: 1000 }, (_, i) => ({
+        key: 'big',
+        value: b * 1000 + i,
+        timestamp: 1,
+        step: b * 1000 + i,
+      }));
       await app.api('POST', '/mlflow/runs/log-batch', { run_id: id, metrics });
     }
     const res = await fetch(
@@ -231,9 +293,17 @@ describe('runs over HTTP', () => {
       end_step: 19,
     });
     expect(ranged.body.metrics.map((m: any) => m.step)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-    const bad = await app.api('GET', '/mlflow/metrics/get-history-bulk-interval', { run_ids: id, metric_key: 'big', start_step: 5 });
+    const bad = await app.api('GET', '/mlflow/metrics/get-history-bulk-interval', {
+      run_ids: id,
+      metric_key: 'big',
+      start_step: 5,
+    });
     expect(bad.status).toBe(400);
-    const bulk = await app.api('GET', '/mlflow/metrics/get-history-bulk', { run_id: id, metric_key: 'big', max_results: 10 });
+    const bulk = await app.api('GET', '/mlflow/metrics/get-history-bulk', {
+      run_id: id,
+      metric_key: 'big',
+      max_results: 10,
+    });
     expect(bulk.body.metrics).toHaveLength(10);
   });
 });
@@ -243,10 +313,18 @@ describe('security of the port', () => {
     const { request } = await import('node:http');
     const port = new URL(app.url).port;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/2.0/mlflow/experiments/get?experiment_id=0', headers: { Host: `evil.example:${port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/2.0/mlflow/experiments/get?experiment_id=0',
+          headers: { Host: `evil.example:${port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -19,7 +19,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const newRun = (): string => store.createRun({ experimentId: '0', userId: 'u', startTime: 1, tags: [], runName: 'r' }).info.run_id;
+const newRun = (): string =>
+  store.createRun({ experimentId: '0', userId: 'u', startTime: 1, tags: [], runName: 'r' }).info.run_id;
 
 describe('tracking store', () => {
   it('keeps the latest metric by (step, timestamp, value), with NaN-free min/max and a point count', () => {
@@ -35,9 +36,10 @@ describe('tracking store', () => {
     });
     store.logMetric(id, { key: 'm', value: 1, timestamp: 1, step: 1 }); // older step: not latest
     store.logMetric(id, { key: 'm', value: 1, timestamp: 1, step: 1 }); // exact duplicate: ignored
-    const row = db
-      .prepare('SELECT value, step, min_value, max_value, point_count FROM latest_metrics')
-      .get() as Record<string, number>;
+    const row = db.prepare('SELECT value, step, min_value, max_value, point_count FROM latest_metrics').get() as Record<
+      string,
+      number
+    >;
     expect(row).toEqual({ value: 5, step: 2, min_value: -Infinity, max_value: 5, point_count: 4 });
     const latest = store.getRun(id).data.metrics!;
     expect(latest).toEqual([{ key: 'm', value: 5, timestamp: 10, step: 2 }]);
@@ -49,7 +51,11 @@ describe('tracking store', () => {
     const id = newRun();
     store.logParam(id, 'p', 'a');
     expect(() =>
-      store.logBatch(id, { metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }], params: [{ key: 'p', value: 'b' }], tags: [] }),
+      store.logBatch(id, {
+        metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }],
+        params: [{ key: 'p', value: 'b' }],
+        tags: [],
+      }),
     ).toThrow(/Changing param values is not allowed/);
     expect(store.getMetricHistory(id, 'x')).toEqual([]);
   });
@@ -75,6 +81,8 @@ describe('tracking store', () => {
     db = openDatabase(join(dir, 'runlens.db'));
     store = new TrackingStore(db);
     expect(store.getRun(id).data.metrics).toEqual([{ key: 'k', value: 2, timestamp: 3, step: 4 }]);
-    expect((db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(
+      MIGRATIONS.length,
+    );
   });
 });

@@ -55,7 +55,15 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     dataDir: opts.dataDir,
     serverInfo,
   };
-  const modules: RouteModule[] = [trackingRoutes, loggedModelRoutes, artifactRoutes, registryRoutes, importRoutes, ...(opts.extraModules ?? []), miscRoutes];
+  const modules: RouteModule[] = [
+    trackingRoutes,
+    loggedModelRoutes,
+    artifactRoutes,
+    registryRoutes,
+    importRoutes,
+    ...(opts.extraModules ?? []),
+    miscRoutes,
+  ];
   const app = await buildServer(ctx, modules, { host, port, allowedHosts: opts.allowedHosts, logger: opts.logger });
   try {
     await app.listen({ host, port });

@@ -63,7 +63,8 @@ export interface Run {
   outputs: { model_outputs?: { model_id: string; step: number }[] };
 }
 
-export type LoggedModelStatus = 'LOGGED_MODEL_STATUS_UNSPECIFIED' | 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+export type LoggedModelStatus =
+  'LOGGED_MODEL_STATUS_UNSPECIFIED' | 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
 
 export interface LoggedModel {
   info: {

@@ -52,9 +52,6 @@ export class MlflowError extends Error {
   }
 }
 
-export const invalidParam = (message: string): MlflowError =>
-  new MlflowError(message, 'INVALID_PARAMETER_VALUE');
-export const notFound = (message: string): MlflowError =>
-  new MlflowError(message, 'RESOURCE_DOES_NOT_EXIST');
-export const alreadyExists = (message: string): MlflowError =>
-  new MlflowError(message, 'RESOURCE_ALREADY_EXISTS');
+export const invalidParam = (message: string): MlflowError => new MlflowError(message, 'INVALID_PARAMETER_VALUE');
+export const notFound = (message: string): MlflowError => new MlflowError(message, 'RESOURCE_DOES_NOT_EXIST');
+export const alreadyExists = (message: string): MlflowError => new MlflowError(message, 'RESOURCE_ALREADY_EXISTS');

@@ -9,7 +9,11 @@ export function pythonJsonDumps(value: unknown): string {
     if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
     return JSON.stringify(value);
   }
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(
+      /[\u0080-\uffff]/g,
+      (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+    );
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (Array.isArray(value)) return '[' + value.map(pythonJsonDumps).join(', ') + ']';
   return (

@@ -8,12 +8,17 @@ import {
   UI_TOKEN_HEADER,
   UI_TOKEN_QUERY,
   type ChangeEvent,
+  type ExportRequest,
+  type KeyValuesRequest,
+  type RunsQuery,
   type RunsWindowRequest,
   type ServerInfo,
 } from '../contract/ui-api';
-import { QueryService } from './query-service';
+import { openQueries } from './query-client';
 import { ChangeFeed } from './change-feed';
 import { tokenMatches } from './launch-token';
+import { UiWrites } from './ui-writes';
+import { isRecord } from './validate';
 
 export interface QueryRoutesOptions {
   /** The per-launch secret every UI API request must carry. */
@@ -46,24 +51,40 @@ function requireJson(req: FastifyRequest): void {
   if (type !== 'application/json') throw invalidParam('Content-Type must be application/json');
 }
 
+/** The JSON object body of a POST (400 when not JSON or not an object). */
+function body(req: FastifyRequest): Record<string, unknown> {
+  requireJson(req);
+  const parsed = parseJson(req.body);
+  if (!isRecord(parsed)) throw invalidParam('Request body must be a JSON object');
+  return parsed;
+}
+
 function sse(reply: FastifyReply, event: string, data: unknown): void {
   reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
+const EXPORT_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  tsv: 'text/tab-separated-values; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+} as const;
+
 /**
- * The UI query API (see `src-main/contract/ui-api.ts`): JSON endpoints over the read-only
- * `QueryService` and the live `ChangeFeed` as Server-Sent Events, all behind the launch token.
- * Registered in its own encapsulated context so its hooks touch nothing else.
+ * The UI API (see `src-main/contract/ui-api.ts`), all behind the launch token: reads go to the
+ * query worker (its own thread and read-only connection), writes to the store's single writer,
+ * and the live `ChangeFeed` streams as Server-Sent Events. Registered in its own encapsulated
+ * context so its hooks touch nothing else.
  */
 export function queryRoutes(options: QueryRoutesOptions): RouteModule {
   return {
     async register(app: FastifyInstance, ctx: AppContext) {
       await app.register(async (scope) => {
-        const service = QueryService.open(ctx.tracking.db.name);
+        const queries = openQueries(ctx.tracking.db.name);
+        const writes = new UiWrites(ctx.tracking);
         const feed = new ChangeFeed(ctx.tracking, { intervalMs: options.eventIntervalMs });
         scope.addHook('onClose', async () => {
           feed.close();
-          service.close();
+          await queries.close();
         });
 
         scope.addHook('onRequest', async (req, reply) => {
@@ -82,6 +103,12 @@ export function queryRoutes(options: QueryRoutesOptions): RouteModule {
         });
 
         const url = (path: string): string => UI_API_PREFIX + path;
+        const post = (
+          endpoint: { path: string },
+          handler: (b: Record<string, unknown>, reply: FastifyReply) => Promise<unknown>,
+        ): void => {
+          scope.post(url(endpoint.path), async (req, reply) => handler(body(req), reply));
+        };
 
         scope.get(url(UI_ENDPOINTS.serverInfo.path), async () => {
           const info: ServerInfo = {
@@ -94,19 +121,42 @@ export function queryRoutes(options: QueryRoutesOptions): RouteModule {
         });
 
         scope.get(url(UI_ENDPOINTS.listExperiments.path), async () => ({
-          experiments: await service.listExperiments(),
+          experiments: await queries.listExperiments(),
         }));
 
-        scope.post(url(UI_ENDPOINTS.experimentKeys.path), async (req) => {
-          requireJson(req);
-          const body = parseJson(req.body) as { experimentIds?: unknown; lifecycle?: unknown };
-          if (typeof body !== 'object' || body === null) throw invalidParam('Request body must be a JSON object');
-          return service.experimentKeys(body.experimentIds as string[], body.lifecycle as never);
+        post(UI_ENDPOINTS.experimentKeys, (b) =>
+          queries.experimentKeys(b.experimentIds as string[], b.lifecycle as never),
+        );
+        post(UI_ENDPOINTS.keyValues, async (b) => ({ values: await queries.keyValues(b as unknown as KeyValuesRequest) }));
+        post(UI_ENDPOINTS.checkFilter, (b) => queries.checkFilter(b.filter as string));
+        post(UI_ENDPOINTS.runsWindow, (b) => queries.runsWindow(b as unknown as RunsWindowRequest));
+        post(UI_ENDPOINTS.runIds, async (b) => ({ runIds: await queries.runIds(b as unknown as RunsQuery) }));
+        post(UI_ENDPOINTS.differingColumns, (b) =>
+          queries.differingColumns(b.query as RunsQuery, b.columns as RunsWindowRequest['columns']),
+        );
+        post(UI_ENDPOINTS.runDetail, (b) => queries.runDetail(b.runId as string));
+        post(UI_ENDPOINTS.exportRuns, async (b, reply) => {
+          const request = b as unknown as ExportRequest;
+          const text = await queries.exportRuns(request);
+          const format = request.format;
+          reply.type(EXPORT_TYPES[format]).header('Content-Disposition', `attachment; filename="runs.${format}"`);
+          return text;
         });
 
-        scope.post(url(UI_ENDPOINTS.runsWindow.path), async (req) => {
-          requireJson(req);
-          return service.runsWindow(parseJson(req.body) as RunsWindowRequest);
+        post(UI_ENDPOINTS.updateExperiment, async (b) => {
+          writes.updateExperiment(b);
+          return {};
+        });
+        post(UI_ENDPOINTS.setExperimentDeleted, async (b) => {
+          writes.setExperimentDeleted(b);
+          return {};
+        });
+        post(UI_ENDPOINTS.setRunsDeleted, async (b) => writes.setRunsDeleted(b));
+        post(UI_ENDPOINTS.editRunTags, async (b) => writes.editRunTags(b));
+        post(UI_ENDPOINTS.getUiState, async (b) => ({ value: writes.getUiState(b.key) }));
+        post(UI_ENDPOINTS.putUiState, async (b) => {
+          writes.putUiState(b.key, b.value);
+          return {};
         });
 
         scope.get(url(UI_ENDPOINTS.events.path), (req, reply) => {

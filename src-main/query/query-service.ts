@@ -1,39 +1,126 @@
 import { openDatabase, type Db } from '../store/db';
 import {
-  runFilterSubquery,
+  groupAggregates,
+  orderedRuns,
+  parentLinks,
   uiQueryStatements,
+  type UiColumn,
   type UiQueryStatements,
   type UiRunRow,
   type UiSortTerm,
+  type ViewScope,
 } from '../store/ui-queries';
+import { notFound } from '../core/errors';
 import type {
+  ColumnSet,
   ExperimentKeys,
   ExperimentSummary,
+  ExportRequest,
+  FilterCheck,
+  GroupItem,
+  KeyValuesRequest,
   LifecycleFilter,
+  MetricAggregates,
   MetricValue,
+  RowItem,
+  RunDetail,
   RunRowData,
   RunStatus,
   RunlensQueries,
+  RunsQuery,
   RunsWindow,
   RunsWindowRequest,
 } from '../contract/ui-api';
-import { parseExperimentIds, parseLifecycle, parseRunsWindowRequest } from './validate';
+import { UI_LIMITS } from '../contract/ui-api';
+import {
+  parseColumnRefs,
+  parseColumnSet,
+  parseExperimentIds,
+  parseExportFormat,
+  parseKeyValuesRequest,
+  parseLifecycle,
+  parseOptionalString,
+  parseRunId,
+  parseRunsQuery,
+  parseRunsWindowRequest,
+  isRecord,
+  type ValidQuery,
+} from './validate';
+import { checkFilter } from './filter-check';
+import { ViewOrder } from './view-order';
+import { formatExport } from './export-format';
+import { invalidParam } from '../core/errors';
+
+/**
+ * A computed view: every entry of the laid-out view in order. Entries ≥ 0 are run keys; an entry
+ * < 0 is the group header `groups[-entry - 1]`. Kept while the database does not change
+ * (`PRAGMA data_version`), so scrolling only slices it.
+ */
+interface Layout {
+  version: number;
+  entries: Int32Array;
+  runCount: number;
+  depth: Map<number, number>;
+  childCount: Map<number, number>;
+  expanded: Set<number>;
+  pinned: Set<number>;
+  groups: Omit<GroupItem, 'type'>[];
+}
+
+export interface QueryServiceOptions {
+  /** Views with fewer runs are sorted by SQLite alone (see `ViewOrder`); tests set 0 to use the merge path. */
+  smallView?: number;
+}
+
+const LAYOUT_CACHE = 6;
+const FETCH_CHUNK = 1000;
+
+function scopeOf(q: ValidQuery): ViewScope {
+  return {
+    experimentIds: q.experimentIds,
+    lifecycle: q.lifecycle,
+    filter: q.filter,
+    search: q.search.trim(),
+    statuses: q.statuses,
+    startedAfter: q.startedAfter,
+    startedBefore: q.startedBefore,
+    hidden: q.hidden,
+    runIds: q.runIds,
+  };
+}
+
+const sortTerms = (q: ValidQuery): UiSortTerm[] => q.sort.map((s) => ({ ...s.column, desc: s.desc }) as UiSortTerm);
+
+function finishAggregates(stats: [number, number | null, number | null, number | null, number | null]): MetricAggregates {
+  const [count, sum, sumSq, min, max] = stats;
+  if (!count || sum === null || sumSq === null) return { count: 0, mean: null, min: null, max: null, std: null };
+  const mean = sum / count;
+  const std = count > 1 ? Math.sqrt(Math.max(0, (sumSq - (sum * sum) / count) / (count - 1))) : null;
+  return { count, mean, min, max, std };
+}
 
 /**
  * The UI's read side. Runs on its own read-only connection (WAL lets it read while the single
- * writer commits), and every method is async so the whole service can move into a worker thread
- * later without changing callers. Inputs are validated here, so any transport can call it.
+ * writer commits) — in the shells inside a worker thread (see `query-worker.ts`), so long UI
+ * queries never hold the ingestion port's event loop. Inputs are validated here, so any
+ * transport can call it.
  */
 export class QueryService implements RunlensQueries {
   private readonly q: UiQueryStatements;
+  private readonly layouts = new Map<string, Layout>();
+  private readonly order: ViewOrder;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: QueryServiceOptions = {},
+  ) {
     this.q = uiQueryStatements(db);
+    this.order = new ViewOrder(db, options.smallView);
   }
 
   /** Opens a read-only connection on the tracking database file (the writer must have created it). */
-  static open(dbFile: string): QueryService {
-    return new QueryService(openDatabase(dbFile, { readonly: true }));
+  static open(dbFile: string, options: QueryServiceOptions = {}): QueryService {
+    return new QueryService(openDatabase(dbFile, { readonly: true }), options);
   }
 
   close(): void {
@@ -49,6 +136,7 @@ export class QueryService implements RunlensQueries {
       lastUpdateTime: e.last_update_time,
       runCount: e.run_count,
       lastRunStartTime: e.last_run_start,
+      description: e.description ?? '',
     }));
   }
 
@@ -64,48 +152,334 @@ export class QueryService implements RunlensQueries {
     }));
   }
 
+  async keyValues(request: KeyValuesRequest): Promise<string[]> {
+    const r = parseKeyValuesRequest(request);
+    const args = { experiment_ids: JSON.stringify(r.ids), prefix: r.prefix, limit: r.limit };
+    if (r.kind === 'param') return this.q.paramValues.all({ ...args, key: r.key }).map((v) => v.value);
+    if (r.kind === 'tag') return this.q.tagValues.all({ ...args, key: r.key }).map((v) => v.value);
+    if (r.key === 'status') return ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].filter((s) => s.startsWith(r.prefix));
+    if (r.key === 'user_id') return this.q.userValues.all(args).map((v) => v.value);
+    return [];
+  }
+
+  async checkFilter(filter: string): Promise<FilterCheck> {
+    return checkFilter(parseOptionalString(filter, 'filter'));
+  }
+
   async runsWindow(request: RunsWindowRequest): Promise<RunsWindow> {
     const req = parseRunsWindowRequest(request);
-    const sort: UiSortTerm[] = req.sort.map(
-      (s) => ({ kind: s.column.kind, key: s.column.key, desc: s.desc }) as UiSortTerm,
-    );
-    const ids = JSON.stringify(req.experimentIds);
     return this.q.snapshot(() => {
-      const restrict = runFilterSubquery(this.db, req.experimentIds, req.filter);
-      const scope = { experimentIds: req.experimentIds, lifecycle: req.lifecycle };
-      const total = restrict
-        ? this.q.countFilteredRuns({ ...scope, restrict })
-        : (this.q.countRuns.get({ experiment_ids: ids, lifecycle: req.lifecycle })?.n ?? 0);
-      const runs =
-        req.limit === 0 ? [] : this.q.runsWindow({ ...scope, sort, offset: req.offset, limit: req.limit, restrict });
-      const rows = runs.map(toRowData);
-      if (rows.length) this.fillColumns(runs, rows, req.columns);
-      return { total, offset: req.offset, rows };
+      const layout = this.layout(req, false);
+      const end = Math.min(layout.entries.length, req.offset + req.limit);
+      const slice = req.offset < end ? layout.entries.subarray(req.offset, end) : new Int32Array(0);
+      const rows = this.fetchRows(
+        Array.from(slice).filter((e) => e >= 0),
+        req.columns,
+      );
+      const items: RowItem[] = [];
+      for (const e of slice) {
+        if (e < 0) {
+          items.push({ type: 'group', ...layout.groups[-e - 1]! });
+          continue;
+        }
+        const run = rows.get(e);
+        if (!run) continue;
+        items.push({
+          type: 'run',
+          run,
+          depth: layout.depth.get(e) ?? 0,
+          childCount: layout.childCount.get(e) ?? 0,
+          expanded: layout.expanded.has(e),
+          pinned: layout.pinned.has(e),
+        });
+      }
+      return { total: layout.entries.length, runCount: layout.runCount, offset: req.offset, items };
     });
   }
 
-  private fillColumns(runs: UiRunRow[], rows: RunRowData[], columns: RunsWindowRequest['columns']): void {
-    const byPk = new Map<number, RunRowData>();
-    runs.forEach((r, i) => byPk.set(r.run_pk, rows[i]!));
-    const runPks = JSON.stringify(runs.map((r) => r.run_pk));
-    if (columns.metrics.length) {
-      for (const m of this.q.latestMetrics.all({ run_pks: runPks, keys: JSON.stringify(columns.metrics) })) {
-        const row = byPk.get(m.run_pk);
-        if (row) row.metrics[m.key] = encodeMetric(m.value, m.is_nan);
+  async runIds(query: RunsQuery): Promise<string[]> {
+    const q = parseRunsQuery(query);
+    return this.q.snapshot(() => this.uuids(this.runPksOf(this.layout(q, true))));
+  }
+
+  async differingColumns(query: RunsQuery, columns: ColumnSet): Promise<ColumnSet> {
+    const q = parseRunsQuery(query, 'query');
+    const cols = parseColumnSet(columns);
+    return this.q.snapshot(() => {
+      const pks = this.runPksOf(this.layout(q, true)).slice(0, UI_LIMITS.maxDiffRuns);
+      const n = pks.length;
+      const runPks = JSON.stringify(pks);
+      const differs = (spread: { key: string; n: number; lo: unknown; hi: unknown; nans?: number }[], keys: string[]) => {
+        const byKey = new Map(spread.map((s) => [s.key, s]));
+        return keys.filter((k) => {
+          const s = byKey.get(k);
+          if (!s) return false; // no run has it: nothing differs
+          if (s.n < n) return true;
+          if (s.nans && s.nans < s.n) return true;
+          return s.lo !== s.hi;
+        });
+      };
+      const metricSpread = (keys: string[], agg: string) =>
+        keys.length
+          ? differs(this.q.metricSpread.all({ run_pks: runPks, keys: JSON.stringify(keys), agg }) as never, keys)
+          : [];
+      return {
+        metrics: metricSpread(cols.metrics, 'latest'),
+        metricMin: metricSpread(cols.metricMin, 'min'),
+        metricMax: metricSpread(cols.metricMax, 'max'),
+        params: cols.params.length
+          ? differs(this.q.paramSpread.all({ run_pks: runPks, keys: JSON.stringify(cols.params) }), cols.params)
+          : [],
+        tags: cols.tags.length
+          ? differs(this.q.tagSpread.all({ run_pks: runPks, keys: JSON.stringify(cols.tags) }), cols.tags)
+          : [],
+      };
+    });
+  }
+
+  async exportRuns(request: ExportRequest): Promise<string> {
+    if (!isRecord(request)) throw invalidParam('Request body must be a JSON object');
+    const q = parseRunsQuery(request.query, 'query');
+    const columns = parseColumnRefs(request.columns, 'columns');
+    const format = parseExportFormat(request.format);
+    const set: Required<ColumnSet> = { metrics: [], metricMin: [], metricMax: [], params: [], tags: [] };
+    for (const c of columns) {
+      if (c.kind === 'metric') (c.agg === 'min' ? set.metricMin : c.agg === 'max' ? set.metricMax : set.metrics).push(c.key);
+      else if (c.kind === 'param') set.params.push(c.key);
+      else if (c.kind === 'tag') set.tags.push(c.key);
+    }
+    return this.q.snapshot(() => {
+      const pks = this.runPksOf(this.layout(q, true));
+      const rows: RunRowData[] = [];
+      for (let i = 0; i < pks.length; i += FETCH_CHUNK) {
+        const chunk = pks.slice(i, i + FETCH_CHUNK);
+        const fetched = this.fetchRows(chunk, set);
+        for (const pk of chunk) {
+          const r = fetched.get(pk);
+          if (r) rows.push(r);
+        }
+      }
+      return formatExport(rows, columns, format);
+    });
+  }
+
+  async runDetail(runId: string): Promise<RunDetail> {
+    const id = parseRunId(runId);
+    return this.q.snapshot(() => {
+      const row = this.q.runByUuid.get(id);
+      if (!row) throw notFound(`Run with id=${id} not found`);
+      const metrics = this.q.allMetrics.all(row.run_pk).map((m) => ({
+        key: m.key,
+        value: encodeMetric(m.value, m.is_nan),
+        step: m.step,
+        timestamp: m.timestamp,
+        min: m.min_value === null ? null : encodeMetric(m.min_value, 0),
+        max: m.max_value === null ? null : encodeMetric(m.max_value, 0),
+        count: m.point_count,
+      }));
+      return {
+        run: toRowData(row),
+        experimentName: this.q.experimentName.get(row.experiment_id)?.name ?? '',
+        artifactUri: row.artifact_uri,
+        params: this.q.allParams.all(row.run_pk),
+        tags: this.q.allTags.all(row.run_pk),
+        metrics,
+        children: this.q.childrenOf
+          .all(id)
+          .map((c) => ({ runId: c.run_uuid, name: c.name, status: c.status as RunStatus })),
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------------------- layout
+
+  private runPksOf(layout: Layout): number[] {
+    const out: number[] = [];
+    for (const e of layout.entries) if (e >= 0) out.push(e);
+    return out;
+  }
+
+  private uuids(pks: number[]): string[] {
+    const byPk = new Map<number, string>();
+    for (let i = 0; i < pks.length; i += 20_000) {
+      const rows = this.q.runPksForUuid(JSON.stringify(pks.slice(i, i + 20_000)));
+      for (const r of rows) byPk.set(r.run_pk, r.run_uuid);
+    }
+    return pks.map((pk) => byPk.get(pk)!).filter(Boolean);
+  }
+
+  /**
+   * The laid-out view for a query (cached per query shape while the data is unchanged). `full`
+   * expands every group and nested run (exports, "select all").
+   */
+  private layout(q: ValidQuery, full: boolean): Layout {
+    const version = this.q.dataVersion();
+    const cacheKey = JSON.stringify([full, { ...q, offset: undefined, limit: undefined, columns: undefined }]);
+    const hit = this.layouts.get(cacheKey);
+    if (hit && hit.version === version) {
+      this.layouts.delete(cacheKey);
+      this.layouts.set(cacheKey, hit);
+      return hit;
+    }
+    const layout = this.computeLayout(q, full, version);
+    this.layouts.set(cacheKey, layout);
+    if (this.layouts.size > LAYOUT_CACHE) this.layouts.delete(this.layouts.keys().next().value!);
+    return layout;
+  }
+
+  private computeLayout(q: ValidQuery, full: boolean, version: number): Layout {
+    const layout: Layout = {
+      version,
+      entries: new Int32Array(0),
+      runCount: 0,
+      depth: new Map(),
+      childCount: new Map(),
+      expanded: new Set(),
+      pinned: new Set(),
+      groups: [],
+    };
+    if (q.experimentIds.length === 0) return layout;
+    const scope = scopeOf(q);
+    const groupBy = q.groupBy as UiColumn[];
+    const ordered = groupBy.length
+      ? orderedRuns(this.db, scope, sortTerms(q), groupBy)
+      : { pks: this.order.order(scope, sortTerms(q), version), groupValues: null };
+    const lookup = (ids: string[]): Map<string, number> =>
+      new Map(
+        ids.length
+          ? this.q.runPksByIds
+              .all({
+                run_ids: JSON.stringify(ids),
+                experiment_ids: JSON.stringify(q.experimentIds),
+                lifecycle: q.lifecycle,
+              })
+              .map((r) => [r.run_uuid, r.run_pk])
+          : [],
+      );
+
+    // Pinned runs come first, in the order they were pinned, and leave the rest of the view.
+    const pinnedByUuid = lookup(q.pinned.filter((id) => !q.hidden.includes(id)));
+    const pinned = q.pinned.flatMap((id) => (pinnedByUuid.has(id) ? [pinnedByUuid.get(id)!] : []));
+    layout.pinned = new Set(pinned);
+    const entries: number[] = [...pinned];
+    const keep = (i: number): boolean => !layout.pinned.has(ordered.pks[i]!);
+
+    if (ordered.groupValues && groupBy.length) {
+      const toggled = new Set(q.toggledGroups);
+      const aggregates = new Map<string, Record<string, MetricAggregates>>();
+      if (q.aggregates.length) {
+        for (const row of groupAggregates(this.db, scope, groupBy, q.aggregates, [...pinnedByUuid.keys()])) {
+          const stats: Record<string, MetricAggregates> = {};
+          q.aggregates.forEach((m, i) => (stats[m] = finishAggregates(row.stats[i]!)));
+          aggregates.set(JSON.stringify(row.values), stats);
+        }
+      }
+      let current: { header: number; key: string; members: number[] } | null = null;
+      const flush = (): void => {
+        if (!current) return;
+        const g = layout.groups[current.header]!;
+        g.count = current.members.length;
+        entries.push(-(current.header + 1));
+        if (!g.collapsed) entries.push(...current.members);
+        layout.runCount += current.members.length;
+      };
+      for (let i = 0; i < ordered.pks.length; i++) {
+        if (!keep(i)) continue;
+        const values = ordered.groupValues[i]!;
+        const key = JSON.stringify(values);
+        if (!current || current.key !== key) {
+          flush();
+          const collapsed = !full && q.groupsCollapsed !== toggled.has(key);
+          layout.groups.push({ key, values, count: 0, collapsed, aggregates: aggregates.get(key) ?? {} });
+          current = { header: layout.groups.length - 1, key, members: [] };
+        }
+        current.members.push(ordered.pks[i]!);
+      }
+      flush();
+      layout.runCount += pinned.length;
+      layout.entries = Int32Array.from(entries);
+      return layout;
+    }
+
+    const links = q.tree ? parentLinks(this.db, q.experimentIds) : [];
+    if (links.length === 0) {
+      for (let i = 0; i < ordered.pks.length; i++) if (keep(i)) entries.push(ordered.pks[i]!);
+      layout.runCount = entries.length;
+      layout.entries = Int32Array.from(entries);
+      return layout;
+    }
+
+    // Tree: a run whose parent is in the view goes under it (in the view's order); others are roots.
+    const inView = new Set<number>();
+    for (let i = 0; i < ordered.pks.length; i++) if (keep(i)) inView.add(ordered.pks[i]!);
+    const parentOf = new Map<number, number>();
+    for (const [child, parent] of links) if (inView.has(child) && inView.has(parent)) parentOf.set(child, parent);
+    const children = new Map<number, number[]>();
+    const roots: number[] = [];
+    for (const pk of ordered.pks) {
+      if (!inView.has(pk)) continue;
+      const parent = parentOf.get(pk);
+      if (parent === undefined) roots.push(pk);
+      else {
+        let list = children.get(parent);
+        if (!list) children.set(parent, (list = []));
+        list.push(pk);
+      }
+    }
+    const expanded = new Set(lookup(q.expanded).values());
+    const visited = new Set<number>();
+    const visit = (pk: number, depth: number): void => {
+      if (visited.has(pk)) return; // a parentRunId cycle must not loop
+      visited.add(pk);
+      entries.push(pk);
+      if (depth) layout.depth.set(pk, depth);
+      const kids = children.get(pk);
+      if (!kids) return;
+      layout.childCount.set(pk, kids.length);
+      if (full || expanded.has(pk)) {
+        layout.expanded.add(pk);
+        for (const k of kids) visit(k, depth + 1);
+      }
+    };
+    for (const r of roots) visit(r, 0);
+    layout.runCount = inView.size + pinned.length;
+    layout.entries = Int32Array.from(entries);
+    return layout;
+  }
+
+  // ---------------------------------------------------------------------------- rows
+
+  private fetchRows(pks: number[], columns: Required<ColumnSet> | ColumnSet): Map<number, RunRowData> {
+    const out = new Map<number, RunRowData>();
+    if (!pks.length) return out;
+    const runPks = JSON.stringify(pks);
+    for (const r of this.q.runsByPks.all(runPks)) out.set(r.run_pk, toRowData(r));
+    const min = new Set(columns.metricMin ?? []);
+    const max = new Set(columns.metricMax ?? []);
+    const metricKeys = [...new Set([...columns.metrics, ...min, ...max])];
+    const latest = new Set(columns.metrics);
+    if (metricKeys.length) {
+      for (const m of this.q.latestMetrics.all({ run_pks: runPks, keys: JSON.stringify(metricKeys) })) {
+        const row = out.get(m.run_pk);
+        if (!row) continue;
+        if (latest.has(m.key)) row.metrics[m.key] = encodeMetric(m.value, m.is_nan);
+        if (min.has(m.key) && m.min_value !== null) (row.metricMin ??= {})[m.key] = encodeMetric(m.min_value, 0);
+        if (max.has(m.key) && m.max_value !== null) (row.metricMax ??= {})[m.key] = encodeMetric(m.max_value, 0);
       }
     }
     if (columns.params.length) {
       for (const p of this.q.params.all({ run_pks: runPks, keys: JSON.stringify(columns.params) })) {
-        const row = byPk.get(p.run_pk);
+        const row = out.get(p.run_pk);
         if (row) row.params[p.key] = p.value;
       }
     }
     if (columns.tags.length) {
       for (const t of this.q.tags.all({ run_pks: runPks, keys: JSON.stringify(columns.tags) })) {
-        const row = byPk.get(t.run_pk);
+        const row = out.get(t.run_pk);
         if (row) row.tags[t.key] = t.value;
       }
     }
+    return out;
   }
 }
 
@@ -119,6 +493,9 @@ function toRowData(r: UiRunRow): RunRowData {
     endTime: r.end_time,
     userId: r.user_id,
     lifecycleStage: r.lifecycle_stage,
+    source: r.source,
+    gitCommit: r.git_commit,
+    parentRunId: r.parent_run_id,
     metrics: {},
     params: {},
     tags: {},

@@ -46,7 +46,10 @@ export function isAllowedOrigin(origin: string | undefined, opts: SecurityOption
     return false; // includes the literal "null" origin of sandboxed frames and file:// pages
   }
   if (url.protocol !== 'http:') return false;
-  return isAllowedHost(url.host, { ...opts, host: opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host });
+  return isAllowedHost(url.host, {
+    ...opts,
+    host: opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host,
+  });
 }
 
 export function securityHook(opts: SecurityOptions) {

@@ -57,7 +57,11 @@ function parseJsonBody(text: string): Record<string, unknown> {
   }
 }
 
-export async function buildServer(ctx: AppContext, modules: readonly RouteModule[], opts: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer(
+  ctx: AppContext,
+  modules: readonly RouteModule[],
+  opts: ServerOptions,
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 256 * 1024 * 1024,
@@ -130,7 +134,8 @@ export async function buildServer(ctx: AppContext, modules: readonly RouteModule
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
-    const api = API_PREFIXES.some((p) => path.startsWith(p + '/')) || path.startsWith('/api/') || path.startsWith('/ajax-api/');
+    const api =
+      API_PREFIXES.some((p) => path.startsWith(p + '/')) || path.startsWith('/api/') || path.startsWith('/ajax-api/');
     if (api) {
       return sendError(reply, new MlflowError(`No API endpoint found for ${req.method} ${path}`, 'ENDPOINT_NOT_FOUND'));
     }

@@ -40,7 +40,10 @@ function viewTypeOf(p: RequestParams, name: string): ViewType {
 function keyValues(p: RequestParams, name: string): KeyValue[] {
   return p.array<Record<string, unknown>>(name).map((t, i) => {
     if (!t || typeof t !== 'object') throw invalidParam(invalidValue(`${name}[${i}]`, t));
-    return { key: t.key === undefined || t.key === null ? '' : String(t.key), value: t.value === undefined || t.value === null ? '' : String(t.value) };
+    return {
+      key: t.key === undefined || t.key === null ? '' : String(t.key),
+      value: t.value === undefined || t.value === null ? '' : String(t.value),
+    };
   });
 }
 
@@ -142,27 +145,25 @@ const routes: JsonRoute[] = [
       return { experiment: exp };
     },
   },
-  ...(['POST', 'GET'] as const).map(
-    (method): JsonRoute => ({
-      method,
-      path: '/mlflow/experiments/search',
-      handler: (p, { tracking }) => {
-        const maxResults = p.optionalInt('max_results');
-        const result = searchExperiments(tracking.db, {
-          viewType: viewTypeOf(p, 'view_type'),
-          maxResults,
-          filter: p.optionalString('filter') ?? '',
-          orderBy: p.stringArray('order_by'),
-          pageToken: p.optionalString('page_token') || null,
-        });
-        const experiments = result.experimentIds.map((id) => tracking.getExperiment(String(id)));
-        const out: Record<string, unknown> = {};
-        if (experiments.length) out.experiments = experiments;
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
-      },
-    }),
-  ),
+  ...(['POST', 'GET'] as const).map((method): JsonRoute => ({
+    method,
+    path: '/mlflow/experiments/search',
+    handler: (p, { tracking }) => {
+      const maxResults = p.optionalInt('max_results');
+      const result = searchExperiments(tracking.db, {
+        viewType: viewTypeOf(p, 'view_type'),
+        maxResults,
+        filter: p.optionalString('filter') ?? '',
+        orderBy: p.stringArray('order_by'),
+        pageToken: p.optionalString('page_token') || null,
+      });
+      const experiments = result.experimentIds.map((id) => tracking.getExperiment(String(id)));
+      const out: Record<string, unknown> = {};
+      if (experiments.length) out.experiments = experiments;
+      if (result.nextPageToken) out.next_page_token = result.nextPageToken;
+      return out;
+    },
+  })),
   {
     method: 'POST',
     path: '/mlflow/experiments/update',
@@ -268,7 +269,11 @@ const routes: JsonRoute[] = [
       if (!p.has('value')) throw invalidParam(missingValue('value') + SEE_DOCS);
       if (parseProtoDouble(p.raw.value) === undefined) {
         throw invalidParam(
-          invalidValue('value', p.raw.value, ` Hint: Value was of type '${typeof p.raw.value === 'string' ? 'str' : typeof p.raw.value}'.`) + SEE_DOCS,
+          invalidValue(
+            'value',
+            p.raw.value,
+            ` Hint: Value was of type '${typeof p.raw.value === 'string' ? 'str' : typeof p.raw.value}'.`,
+          ) + SEE_DOCS,
         );
       }
       p.requiredInt('timestamp');
@@ -278,7 +283,11 @@ const routes: JsonRoute[] = [
       const modelId = p.optionalString('model_id');
       if (modelId) {
         loggedModels.logModelMetrics(modelId, runId, [
-          { ...metric, dataset_name: p.optionalString('dataset_name') ?? '', dataset_digest: p.optionalString('dataset_digest') ?? '' },
+          {
+            ...metric,
+            dataset_name: p.optionalString('dataset_name') ?? '',
+            dataset_digest: p.optionalString('dataset_digest') ?? '',
+          },
         ]);
       }
       return {};
@@ -334,15 +343,21 @@ const routes: JsonRoute[] = [
         }
       });
       rawParams.forEach((x, i) => {
-        if (x?.key === undefined || x?.key === null || x?.key === '') throw invalidParam(missingValue(`params[${i}].key`) + SEE_DOCS);
+        if (x?.key === undefined || x?.key === null || x?.key === '')
+          throw invalidParam(missingValue(`params[${i}].key`) + SEE_DOCS);
       });
       rawTags.forEach((x, i) => {
-        if (x?.key === undefined || x?.key === null || x?.key === '') throw invalidParam(missingValue(`tags[${i}].key`) + SEE_DOCS);
+        if (x?.key === undefined || x?.key === null || x?.key === '')
+          throw invalidParam(missingValue(`tags[${i}].key`) + SEE_DOCS);
       });
       validateRunId(runId);
       const metrics = rawMetrics.map((m, i) => readMetric(m, `metrics[${i}]`));
-      const params = rawParams.map((x, i) => validateParam(String(x.key), x.value == null ? '' : String(x.value), `params[${i}]`));
-      const tags = rawTags.map((x, i) => validateTag(String(x.key), x.value == null ? '' : String(x.value), `tags[${i}]`));
+      const params = rawParams.map((x, i) =>
+        validateParam(String(x.key), x.value == null ? '' : String(x.value), `params[${i}]`),
+      );
+      const tags = rawTags.map((x, i) =>
+        validateTag(String(x.key), x.value == null ? '' : String(x.value), `tags[${i}]`),
+      );
       validateBatchLimits(metrics.length, params.length, tags.length);
       validateParamKeysUnique(params);
       tracking.logBatch(runId, { metrics, params, tags });
@@ -351,7 +366,11 @@ const routes: JsonRoute[] = [
         .filter((x) => typeof x.raw.model_id === 'string' && x.raw.model_id !== '');
       for (const x of withModel) {
         loggedModels.logModelMetrics(String(x.raw.model_id), runId, [
-          { ...x.metric, dataset_name: String(x.raw.dataset_name ?? ''), dataset_digest: String(x.raw.dataset_digest ?? '') },
+          {
+            ...x.metric,
+            dataset_name: String(x.raw.dataset_name ?? ''),
+            dataset_digest: String(x.raw.dataset_digest ?? ''),
+          },
         ]);
       }
       return {};
@@ -369,7 +388,14 @@ const routes: JsonRoute[] = [
       } catch {
         throw invalidParam(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
       }
-      if (!model || typeof model !== 'object' || !('artifact_path' in model) || !('flavors' in model) || !('utc_time_created' in model) || !('run_id' in model)) {
+      if (
+        !model ||
+        typeof model !== 'object' ||
+        !('artifact_path' in model) ||
+        !('flavors' in model) ||
+        !('utc_time_created' in model) ||
+        !('run_id' in model)
+      ) {
         throw invalidParam('Model json is missing mandatory fields: artifact_path, flavors, run_id, utc_time_created');
       }
       tracking.recordLoggedModel(runId, model);
@@ -402,26 +428,26 @@ const routes: JsonRoute[] = [
     },
   },
   {
-      method: 'POST',
-      path: '/mlflow/runs/search',
-      handler: (p, { tracking }) => {
-        const maxResults = p.optionalInt('max_results');
-        if (maxResults !== null && maxResults > LIMITS.searchMaxResults) {
-          throw invalidParam(invalidValue('max_results', p.raw.max_results, undefined) + SEE_DOCS);
-        }
-        const result = searchRuns(tracking.db, {
-          experimentIds: p.stringArray('experiment_ids').map(String),
-          filter: p.optionalString('filter') ?? '',
-          runViewType: viewTypeOf(p, 'run_view_type'),
-          maxResults: maxResults ?? 1000,
-          orderBy: p.stringArray('order_by'),
-          pageToken: p.optionalString('page_token') || null,
-        });
-        const out: Record<string, unknown> = {};
-        if (result.runPks.length) out.runs = result.runPks.map((pk) => tracking.runByPk(pk));
-        if (result.nextPageToken) out.next_page_token = result.nextPageToken;
-        return out;
-      },
+    method: 'POST',
+    path: '/mlflow/runs/search',
+    handler: (p, { tracking }) => {
+      const maxResults = p.optionalInt('max_results');
+      if (maxResults !== null && maxResults > LIMITS.searchMaxResults) {
+        throw invalidParam(invalidValue('max_results', p.raw.max_results, undefined) + SEE_DOCS);
+      }
+      const result = searchRuns(tracking.db, {
+        experimentIds: p.stringArray('experiment_ids').map(String),
+        filter: p.optionalString('filter') ?? '',
+        runViewType: viewTypeOf(p, 'run_view_type'),
+        maxResults: maxResults ?? 1000,
+        orderBy: p.stringArray('order_by'),
+        pageToken: p.optionalString('page_token') || null,
+      });
+      const out: Record<string, unknown> = {};
+      if (result.runPks.length) out.runs = result.runPks.map((pk) => tracking.runByPk(pk));
+      if (result.nextPageToken) out.next_page_token = result.nextPageToken;
+      return out;
+    },
   },
 
   // ------------------------------------------------------------ metrics
@@ -489,7 +515,9 @@ const routes: JsonRoute[] = [
       const end = p.optionalInt('end_step');
       if (start !== null && end !== null) {
         if (start > end) {
-          throw invalidParam(`end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
+          throw invalidParam(
+            `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+          );
         }
       } else if (start !== null || end !== null) {
         throw invalidParam('If either start step or end step are specified, both must be specified.');

@@ -59,13 +59,7 @@ export function validateLength(entity: string, limit: number, value: string, tru
   throw invalidParam(`'${entity}' exceeds the maximum length of ${limit} characters`);
 }
 
-export function validateMetric(
-  key: unknown,
-  value: unknown,
-  timestamp: unknown,
-  step: unknown,
-  path = '',
-): void {
+export function validateMetric(key: unknown, value: unknown, timestamp: unknown, step: unknown, path = ''): void {
   if (key === null || key === undefined) {
     throw invalidParam(
       invalidValue(joinPath(path, 'name'), null, 'Metric name cannot be None. A key name must be provided.'),
@@ -104,7 +98,15 @@ export function validateMetric(
 }
 
 const pyFloat = (v: number): string =>
-  Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : Number.isInteger(v) ? `${v}.0` : String(v);
+  Number.isNaN(v)
+    ? 'nan'
+    : v === Infinity
+      ? 'inf'
+      : v === -Infinity
+        ? '-inf'
+        : Number.isInteger(v)
+          ? `${v}.0`
+          : String(v);
 
 export function validateParam(key: string | null, value: string, path = ''): { key: string; value: string } {
   if (key === null) throw invalidParam(invalidValue(joinPath(path, 'key'), '', 'A key name must be provided.'));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { HELP_TEXT, parseCliArgs, UsageError } from './cli-args';
 import { resolveDataDir } from './data-dir';
 import { setImportWorkerFile } from '../importers/import-job';
+import { setQueryWorkerFile } from '../query/query-client';
 import { describeListenError, startUiServer, type UiServer } from './ui-server';
 import { importCommand } from './import-hook';
 import { RUNLENS_VERSION } from './version';
@@ -19,6 +20,7 @@ export const RENDERER_DIR = join(__dirname, '..', 'renderer');
 
 // Shared code lands in out/main/chunks/; the import worker entry sits beside this entry file.
 setImportWorkerFile(join(__dirname, 'import-worker.js'));
+setQueryWorkerFile(join(__dirname, 'query-worker.js'));
 
 export interface ServeOptions {
   port: number;

@@ -22,6 +22,7 @@ import {
   type MainWindowOptions,
 } from './security';
 import { setImportWorkerFile } from '../importers/import-job';
+import { setQueryWorkerFile } from '../query/query-client';
 import { describeListenError, startUiServer, type UiServer } from './ui-server';
 
 /**
@@ -46,6 +47,7 @@ const PRELOAD_PATH = join(__dirname, '..', 'preload', 'index.js');
 
 // Shared code lands in out/main/chunks/; the import worker entry sits beside this entry file.
 setImportWorkerFile(join(__dirname, 'import-worker.js'));
+setQueryWorkerFile(join(__dirname, 'query-worker.js'));
 
 let server: UiServer | null = null;
 let mainWindow: BrowserWindow | null = null;

@@ -1,7 +1,8 @@
+import { runImportCommand } from '../importers/import-cli';
+
 /**
- * Hook for `runlens import PATH...`. The importer module (src-main/importers/) plugs in here:
- * set `importCommand` to a function that imports the given paths into the store in `dataDir`
- * and reports progress on stdout. Until then the CLI prints a clear "not available" message.
+ * `runlens import PATH...`: imports the given paths into the store in `dataDir` and reports
+ * progress on stdout (see src-main/importers/import-cli.ts).
  */
 export interface ImportCommandOptions {
   dataDir: string;
@@ -11,4 +12,4 @@ export interface ImportCommandOptions {
 
 export type ImportCommand = (paths: readonly string[], options: ImportCommandOptions) => Promise<void>;
 
-export const importCommand: ImportCommand | null = null;
+export const importCommand: ImportCommand | null = runImportCommand;

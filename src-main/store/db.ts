@@ -25,9 +25,10 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const applied = new Map(
-    (db.prepare('SELECT id, sha256 FROM schema_migrations').all() as { id: number; sha256: string }[]).map(
-      (r) => [r.id, r.sha256],
-    ),
+    (db.prepare('SELECT id, sha256 FROM schema_migrations').all() as { id: number; sha256: string }[]).map((r) => [
+      r.id,
+      r.sha256,
+    ]),
   );
   const record = db.prepare('INSERT INTO schema_migrations (id, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
   for (const m of migrations) {

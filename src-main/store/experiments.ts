@@ -23,7 +23,9 @@ export function experimentStatements(db: Db) {
     nextId: db.prepare<[], { next: number }>('SELECT COALESCE(MAX(experiment_id) + 1, 0) AS next FROM experiments'),
     setArtifactLocation: db.prepare('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?'),
     rename: db.prepare('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?'),
-    setLifecycle: db.prepare('UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?'),
+    setLifecycle: db.prepare(
+      'UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?',
+    ),
     touch: db.prepare('UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?'),
     setTag: db.prepare(
       `INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)

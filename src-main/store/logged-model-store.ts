@@ -39,7 +39,7 @@ export interface SearchLoggedModelsQuery {
   orderBy: { field_name: string; ascending: boolean }[];
 }
 
-/** MLflow 3 logged models: `m-<uuid>` ids, artifacts under `<experiment artifact root>/models/<id>/artifacts`. */
+/** MLflow 3 logged models (write transactions IMMEDIATE, as in TrackingStore): `m-<uuid>` ids, artifacts under `<experiment artifact root>/models/<id>/artifacts`. */
 export class LoggedModelStore {
   private readonly s;
   private readonly tracking: TrackingStore;
@@ -59,7 +59,9 @@ export class LoggedModelStore {
         "UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_timestamp_ms = ? WHERE model_id = ?",
       ),
       touch: db.prepare('UPDATE logged_models SET last_updated_timestamp_ms = ? WHERE model_id = ?'),
-      params: db.prepare<[string], KeyValue>('SELECT key, value FROM logged_model_params WHERE model_id = ? ORDER BY key'),
+      params: db.prepare<[string], KeyValue>(
+        'SELECT key, value FROM logged_model_params WHERE model_id = ? ORDER BY key',
+      ),
       upsertParam: db.prepare(
         `INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)
          ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value`,
@@ -72,7 +74,16 @@ export class LoggedModelStore {
       deleteTag: db.prepare('DELETE FROM logged_model_tags WHERE model_id = ? AND key = ?'),
       metrics: db.prepare<
         [string],
-        { key: string; value: number; is_nan: number; timestamp: number; step: number; run_id: string; dataset_name: string; dataset_digest: string }
+        {
+          key: string;
+          value: number;
+          is_nan: number;
+          timestamp: number;
+          step: number;
+          run_id: string;
+          dataset_name: string;
+          dataset_digest: string;
+        }
       >(
         `SELECT key, value, is_nan, timestamp, step, run_id, dataset_name, dataset_digest FROM logged_model_metrics
          WHERE model_id = ? ORDER BY key, timestamp, step`,
@@ -106,27 +117,29 @@ export class LoggedModelStore {
     tags: KeyValue[];
   }): LoggedModel {
     if (input.name !== null) validateLoggedModelName(input.name);
-    const id = this.db.transaction(() => {
-      const exp = this.tracking.getExperiment(input.experimentId);
-      if (exp.lifecycle_stage !== 'active') {
-        throw invalidParam(
-          `The experiment ${exp.experiment_id} must be in the 'active' state. Current state is ${exp.lifecycle_stage}.`,
-        );
-      }
-      const modelId = `m-${randomUUID().replace(/-/g, '')}`;
-      this.s.insert.run({
-        model_id: modelId,
-        experiment_id: Number(exp.experiment_id),
-        name: input.name || generateRunName(),
-        artifact_location: `${exp.artifact_location.replace(/\/+$/, '')}/models/${modelId}/artifacts`,
-        now: Date.now(),
-        model_type: input.modelType || null,
-        source_run_id: input.sourceRunId || null,
-      });
-      for (const p of input.params) this.s.upsertParam.run(modelId, p.key, p.value);
-      for (const t of input.tags) this.s.upsertTag.run(modelId, t.key, t.value);
-      return modelId;
-    })();
+    const id = this.db
+      .transaction(() => {
+        const exp = this.tracking.getExperiment(input.experimentId);
+        if (exp.lifecycle_stage !== 'active') {
+          throw invalidParam(
+            `The experiment ${exp.experiment_id} must be in the 'active' state. Current state is ${exp.lifecycle_stage}.`,
+          );
+        }
+        const modelId = `m-${randomUUID().replace(/-/g, '')}`;
+        this.s.insert.run({
+          model_id: modelId,
+          experiment_id: Number(exp.experiment_id),
+          name: input.name || generateRunName(),
+          artifact_location: `${exp.artifact_location.replace(/\/+$/, '')}/models/${modelId}/artifacts`,
+          now: Date.now(),
+          model_type: input.modelType || null,
+          source_run_id: input.sourceRunId || null,
+        });
+        for (const p of input.params) this.s.upsertParam.run(modelId, p.key, p.value);
+        for (const t of input.tags) this.s.upsertTag.run(modelId, t.key, t.value);
+        return modelId;
+      })
+      .immediate();
     return this.getLoggedModel(id);
   }
 
@@ -181,38 +194,56 @@ export class LoggedModelStore {
   }
 
   setTags(modelId: string, tags: KeyValue[]): void {
-    this.db.transaction(() => {
-      this.row(modelId);
-      for (const t of tags) this.s.upsertTag.run(modelId, t.key, t.value);
-      this.s.touch.run(Date.now(), modelId);
-    })();
+    this.db
+      .transaction(() => {
+        this.row(modelId);
+        for (const t of tags) this.s.upsertTag.run(modelId, t.key, t.value);
+        this.s.touch.run(Date.now(), modelId);
+      })
+      .immediate();
   }
 
   deleteTag(modelId: string, key: string): void {
-    this.db.transaction(() => {
-      this.row(modelId);
-      if (this.s.deleteTag.run(modelId, key).changes === 0) {
-        throw notFound(`No tag with key '${key}' found for model with ID '${modelId}'.`);
-      }
-    })();
+    this.db
+      .transaction(() => {
+        this.row(modelId);
+        if (this.s.deleteTag.run(modelId, key).changes === 0) {
+          throw notFound(`No tag with key '${key}' found for model with ID '${modelId}'.`);
+        }
+      })
+      .immediate();
   }
 
   logParams(modelId: string, params: KeyValue[]): void {
-    this.db.transaction(() => {
-      this.row(modelId);
-      for (const p of params) this.s.upsertParam.run(modelId, p.key, p.value);
-    })();
+    this.db
+      .transaction(() => {
+        this.row(modelId);
+        for (const p of params) this.s.upsertParam.run(modelId, p.key, p.value);
+      })
+      .immediate();
   }
 
   /** Metrics logged with a `model_id` are also recorded on the model (MLflow's `_log_model_metrics`). */
   logModelMetrics(modelId: string, runId: string, metrics: ModelMetricInput[]): void {
     if (!this.s.byId.get(modelId)) return;
-    this.db.transaction(() => {
-      for (const m of metrics) {
-        const nan = Number.isNaN(m.value);
-        this.s.insertMetric.run(modelId, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0, runId, m.dataset_name, m.dataset_digest);
-      }
-    })();
+    this.db
+      .transaction(() => {
+        for (const m of metrics) {
+          const nan = Number.isNaN(m.value);
+          this.s.insertMetric.run(
+            modelId,
+            m.key,
+            m.step,
+            m.timestamp,
+            nan ? 0 : m.value,
+            nan ? 1 : 0,
+            runId,
+            m.dataset_name,
+            m.dataset_digest,
+          );
+        }
+      })
+      .immediate();
   }
 
   /** Models of the given experiments, ordered (default: creation time, newest first) and paged. */
@@ -220,7 +251,12 @@ export class LoggedModelStore {
     const rows = this.s.search.all(JSON.stringify(q.experimentIds.map(Number)));
     const order = q.orderBy.length ? q.orderBy : [{ field_name: 'creation_timestamp', ascending: false }];
     const value = (r: LoggedModelRow, field: string): string | number | null => {
-      const f = field === 'creation_timestamp' ? 'creation_timestamp_ms' : field === 'last_updated_timestamp' ? 'last_updated_timestamp_ms' : field;
+      const f =
+        field === 'creation_timestamp'
+          ? 'creation_timestamp_ms'
+          : field === 'last_updated_timestamp'
+            ? 'last_updated_timestamp_ms'
+            : field;
       return (r as unknown as Record<string, string | number | null>)[f] ?? null;
     };
     rows.sort((a, b) => {

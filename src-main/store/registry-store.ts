@@ -92,6 +92,16 @@ export class RegistryStore {
     this.s = registryStatements(db);
   }
 
+  /**
+   * Write transactions start IMMEDIATE: a deferred transaction that reads and then writes fails
+   * at once with SQLITE_BUSY while another connection (an import worker) holds the write lock,
+   * whereas BEGIN IMMEDIATE waits for it under busy_timeout.
+   */
+  private tx<T>(fn: () => T): () => T {
+    const t = this.db.transaction(fn);
+    return () => t.immediate();
+  }
+
   onChange(listener: (c: RegistryChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -199,7 +209,7 @@ export class RegistryStore {
   // ------------------------------------------------------------------ registered models
 
   createRegisteredModel(name: string, tags: readonly RegistryTag[], description: string | null): RegisteredModel {
-    const rm = this.db.transaction(() => {
+    const rm = this.tx(() => {
       const existing = this.s.rmByName.get(name);
       if (existing) {
         const existingIsPrompt = this.s.rmTags.all(existing.rm_pk).some((t) => t.key === IS_PROMPT_TAG_KEY);
@@ -234,7 +244,7 @@ export class RegistryStore {
   }
 
   renameRegisteredModel(name: string, newName: string): RegisteredModel {
-    const rm = this.db.transaction(() => {
+    const rm = this.tx(() => {
       const row = this.rmRow(name);
       const clash = this.s.rmByName.get(newName);
       if (clash && clash.rm_pk !== row.rm_pk) {
@@ -258,7 +268,7 @@ export class RegistryStore {
   }
 
   updateRegisteredModel(name: string, description: string | null): RegisteredModel {
-    const rm = this.db.transaction(() => {
+    const rm = this.tx(() => {
       const row = this.rmRow(name);
       this.s.rmSetDescription.run(description, Date.now(), row.rm_pk);
       return this.s.rmByPk.get(row.rm_pk)!;
@@ -269,21 +279,21 @@ export class RegistryStore {
 
   /** Deletes the model with all its versions (deleted ones too), tags and aliases. */
   deleteRegisteredModel(name: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       this.s.rmDelete.run(this.rmRow(name).rm_pk);
     })();
     this.emit({ kind: 'registered_model_deleted', name });
   }
 
   setRegisteredModelTag(name: string, key: string, value: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       this.s.rmTagUpsert.run(this.rmRow(name).rm_pk, key, value);
     })();
     this.emit({ kind: 'registered_model', name });
   }
 
   deleteRegisteredModelTag(name: string, key: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       this.s.rmTagDelete.run(this.rmRow(name).rm_pk, key);
     })();
     this.emit({ kind: 'registered_model', name });
@@ -344,7 +354,7 @@ export class RegistryStore {
   // ------------------------------------------------------------------ model versions
 
   createModelVersion(input: CreateModelVersionInput): ModelVersion {
-    const { rm, row } = this.db.transaction(() => {
+    const { rm, row } = this.tx(() => {
       const rm = this.rmRow(input.name);
       const now = Date.now();
       this.s.rmTouch.run(now, rm.rm_pk);
@@ -396,7 +406,7 @@ export class RegistryStore {
   }
 
   updateModelVersion(name: string, version: string, description: string | null): ModelVersion {
-    const { rm, row } = this.db.transaction(() => {
+    const { rm, row } = this.tx(() => {
       const { rm, row } = this.activeVersion(name, version);
       this.s.mvSetDescription.run(description, Date.now(), rm.rm_pk, row.version);
       return { rm, row: this.s.mv.get(rm.rm_pk, row.version)! };
@@ -418,7 +428,7 @@ export class RegistryStore {
           `'${stage}' is not an Active stage. Valid stages are ['Staging', 'Production']`,
       );
     }
-    const { rm, row } = this.db.transaction(() => {
+    const { rm, row } = this.tx(() => {
       const rm = this.rmRowForVersion(name, version);
       const now = Date.now();
       const n = parseVersion(version);
@@ -438,7 +448,7 @@ export class RegistryStore {
    * stored integer, so over REST they survive (and then resolve to "not found"); kept as is.
    */
   deleteModelVersion(name: string, version: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       const { rm, row } = this.activeVersion(name, version);
       const now = Date.now();
       this.s.rmTouch.run(now, rm.rm_pk);
@@ -459,7 +469,7 @@ export class RegistryStore {
   }
 
   setModelVersionTag(name: string, version: string, key: string, value: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       const { rm, row } = this.activeVersion(name, version);
       this.s.mvTagUpsert.run(rm.rm_pk, row.version, key, value);
     })();
@@ -467,7 +477,7 @@ export class RegistryStore {
   }
 
   deleteModelVersionTag(name: string, version: string, key: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       const { rm, row } = this.activeVersion(name, version);
       this.s.mvTagDelete.run(rm.rm_pk, row.version, key);
     })();
@@ -551,7 +561,7 @@ export class RegistryStore {
   // ------------------------------------------------------------------ aliases
 
   setRegisteredModelAlias(name: string, alias: string, version: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       const { rm, row } = this.activeVersion(name, version);
       this.s.aliasUpsert.run(rm.rm_pk, alias, row.version);
     })();
@@ -559,7 +569,7 @@ export class RegistryStore {
   }
 
   deleteRegisteredModelAlias(name: string, alias: string): void {
-    this.db.transaction(() => {
+    this.tx(() => {
       this.s.aliasDelete.run(this.rmRow(name).rm_pk, alias);
     })();
     this.emit({ kind: 'registered_model', name });
@@ -587,7 +597,7 @@ export class RegistryStore {
    */
   importRegisteredModel(record: RegisteredModelRecord): ImportCounts {
     const counts: ImportCounts = { modelsCreated: 0, modelsUpdated: 0, versionsCreated: 0, versionsUpdated: 0 };
-    this.db.transaction(() => {
+    this.tx(() => {
       const existing = this.s.rmByName.get(record.name);
       let pk: number;
       if (existing) {
@@ -623,7 +633,7 @@ export class RegistryStore {
 
   /** Upserts one version of an existing registered model (for importers that stream versions). */
   importModelVersion(name: string, record: ModelVersionRecord): ImportCounts {
-    const counts = this.db.transaction(() => {
+    const counts = this.tx(() => {
       const rm = this.rmRow(name);
       const c = this.importVersionRow(rm.rm_pk, record);
       return { modelsCreated: 0, modelsUpdated: 0, versionsCreated: c.created, versionsUpdated: c.updated };

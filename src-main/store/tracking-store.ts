@@ -16,8 +16,7 @@ export const DEFAULT_EXPERIMENT_ID = '0';
 /** Listener told after each committed write, so the UI can update live (see query/events). */
 export type ChangeListener = (change: StoreChange) => void;
 export type StoreChange =
-  | { kind: 'experiment'; experimentId: string }
-  | { kind: 'run'; experimentId: string; runId: string };
+  { kind: 'experiment'; experimentId: string } | { kind: 'run'; experimentId: string; runId: string };
 
 export interface CreateRunInput {
   experimentId: string;
@@ -44,7 +43,8 @@ export function parseExperimentId(id: string | number | undefined | null): numbe
 
 /**
  * The tracking store: experiments, runs, params, tags, metrics, datasets. Owns the single writer
- * connection; every write is one SQLite transaction. Validation of request shapes happens in the
+ * connection; every write is one SQLite transaction, started IMMEDIATE so that it waits (busy_timeout)
+ * for an import worker's write lock instead of failing with SQLITE_BUSY when it upgrades from read to write. Validation of request shapes happens in the
  * REST layer; this layer enforces MLflow's state rules (active run/experiment, immutable params).
  */
 export class TrackingStore {
@@ -100,22 +100,26 @@ export class TrackingStore {
   // ---------------------------------------------------------------- experiments
 
   createExperiment(name: string, artifactLocation: string | null, tags: KeyValue[]): string {
-    return this.db.transaction(() => {
-      const existing = this.exp.byName.get(name);
-      if (existing) {
-        throw alreadyExists(`Experiment(name=${name}) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name`);
-      }
-      const id = this.exp.nextId.get()!.next;
-      this.exp.insert.run({
-        experiment_id: id,
-        name,
-        artifact_location: artifactLocation || this.experimentArtifactLocation(id),
-        now: Date.now(),
-      });
-      for (const t of tags) this.exp.setTag.run(id, t.key, t.value);
-      this.emit({ kind: 'experiment', experimentId: String(id) });
-      return String(id);
-    })();
+    return this.db
+      .transaction(() => {
+        const existing = this.exp.byName.get(name);
+        if (existing) {
+          throw alreadyExists(
+            `Experiment(name=${name}) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name`,
+          );
+        }
+        const id = this.exp.nextId.get()!.next;
+        this.exp.insert.run({
+          experiment_id: id,
+          name,
+          artifact_location: artifactLocation || this.experimentArtifactLocation(id),
+          now: Date.now(),
+        });
+        for (const t of tags) this.exp.setTag.run(id, t.key, t.value);
+        this.emit({ kind: 'experiment', experimentId: String(id) });
+        return String(id);
+      })
+      .immediate();
   }
 
   private experimentRow(id: string | number): ExperimentRow {
@@ -140,65 +144,75 @@ export class TrackingStore {
   }
 
   renameExperiment(id: string, newName: string): void {
-    this.db.transaction(() => {
-      const row = this.experimentRow(id);
-      if (row.lifecycle_stage !== 'active') {
-        throw new MlflowError('Cannot rename a non-active experiment.', 'INVALID_STATE', 400);
-      }
-      const clash = this.exp.byName.get(newName);
-      if (clash && clash.experiment_id !== row.experiment_id) {
-        throw alreadyExists(`Experiment(name=${newName}) already exists.`);
-      }
-      this.exp.rename.run(newName, Date.now(), row.experiment_id);
-    })();
+    this.db
+      .transaction(() => {
+        const row = this.experimentRow(id);
+        if (row.lifecycle_stage !== 'active') {
+          throw new MlflowError('Cannot rename a non-active experiment.', 'INVALID_STATE', 400);
+        }
+        const clash = this.exp.byName.get(newName);
+        if (clash && clash.experiment_id !== row.experiment_id) {
+          throw alreadyExists(`Experiment(name=${newName}) already exists.`);
+        }
+        this.exp.rename.run(newName, Date.now(), row.experiment_id);
+      })
+      .immediate();
     this.emit({ kind: 'experiment', experimentId: id });
   }
 
   /** Deleting an experiment also marks its runs deleted, as MLflow's SQL store does. */
   deleteExperiment(id: string): void {
-    this.db.transaction(() => {
-      const row = this.experimentRow(id);
-      if (row.experiment_id === 0) {
-        throw invalidParam('Cannot delete the default experiment (ID 0). This is a reserved experiment.');
-      }
-      const now = Date.now();
-      this.exp.setLifecycle.run('deleted', now, row.experiment_id);
-      this.exp.setRunsLifecycle.run('deleted', now, row.experiment_id, 'deleted');
-    })();
+    this.db
+      .transaction(() => {
+        const row = this.experimentRow(id);
+        if (row.experiment_id === 0) {
+          throw invalidParam('Cannot delete the default experiment (ID 0). This is a reserved experiment.');
+        }
+        const now = Date.now();
+        this.exp.setLifecycle.run('deleted', now, row.experiment_id);
+        this.exp.setRunsLifecycle.run('deleted', now, row.experiment_id, 'deleted');
+      })
+      .immediate();
     this.emit({ kind: 'experiment', experimentId: id });
   }
 
   restoreExperiment(id: string): void {
-    this.db.transaction(() => {
-      const row = this.experimentRow(id);
-      if (row.lifecycle_stage !== 'deleted') {
-        throw invalidParam(`Cannot restore an experiment that is not deleted. Experiment ID: ${id}`);
-      }
-      this.exp.setLifecycle.run('active', Date.now(), row.experiment_id);
-      this.exp.setRunsLifecycle.run('active', null, row.experiment_id, 'active');
-    })();
+    this.db
+      .transaction(() => {
+        const row = this.experimentRow(id);
+        if (row.lifecycle_stage !== 'deleted') {
+          throw invalidParam(`Cannot restore an experiment that is not deleted. Experiment ID: ${id}`);
+        }
+        this.exp.setLifecycle.run('active', Date.now(), row.experiment_id);
+        this.exp.setRunsLifecycle.run('active', null, row.experiment_id, 'active');
+      })
+      .immediate();
     this.emit({ kind: 'experiment', experimentId: id });
   }
 
   setExperimentTag(id: string, key: string, value: string): void {
-    this.db.transaction(() => {
-      const row = this.experimentRow(id);
-      this.checkExperimentActive(row);
-      this.exp.setTag.run(row.experiment_id, key, value);
-      this.exp.touch.run(Date.now(), row.experiment_id);
-    })();
+    this.db
+      .transaction(() => {
+        const row = this.experimentRow(id);
+        this.checkExperimentActive(row);
+        this.exp.setTag.run(row.experiment_id, key, value);
+        this.exp.touch.run(Date.now(), row.experiment_id);
+      })
+      .immediate();
     this.emit({ kind: 'experiment', experimentId: id });
   }
 
   deleteExperimentTag(id: string, key: string): void {
-    this.db.transaction(() => {
-      const row = this.experimentRow(id);
-      this.checkExperimentActive(row);
-      const info = this.exp.deleteTag.run(row.experiment_id, key);
-      if (info.changes === 0) {
-        throw notFound(`No tag with name: ${key} in experiment with id ${id}`);
-      }
-    })();
+    this.db
+      .transaction(() => {
+        const row = this.experimentRow(id);
+        this.checkExperimentActive(row);
+        const info = this.exp.deleteTag.run(row.experiment_id, key);
+        if (info.changes === 0) {
+          throw notFound(`No tag with name: ${key} in experiment with id ${id}`);
+        }
+      })
+      .immediate();
     this.emit({ kind: 'experiment', experimentId: id });
   }
 
@@ -213,32 +227,34 @@ export class TrackingStore {
   // ---------------------------------------------------------------- runs
 
   createRun(input: CreateRunInput): Run {
-    const run = this.db.transaction(() => {
-      const exp = this.experimentRow(input.experimentId);
-      this.checkExperimentActive(exp);
-      const runUuid = randomUUID().replace(/-/g, '');
-      const tags = [...input.tags];
-      const nameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
-      if (input.runName && nameTag && input.runName !== nameTag) {
-        throw invalidParam(
-          "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
-            `(run_name='${input.runName}', mlflow.runName='${nameTag}').`,
-        );
-      }
-      const name = input.runName || nameTag || generateRunName();
-      if (!nameTag) tags.push({ key: RUN_NAME_TAG, value: name });
-      const info = this.run.insert.run({
-        run_uuid: runUuid,
-        experiment_id: exp.experiment_id,
-        name,
-        user_id: input.userId,
-        start_time: input.startTime,
-        artifact_uri: `${exp.artifact_location.replace(/\/+$/, '')}/${runUuid}/artifacts`,
-      });
-      const pk = Number(info.lastInsertRowid);
-      for (const t of tags) this.run.setTag.run(pk, t.key, t.value);
-      return this.runByPk(pk);
-    })();
+    const run = this.db
+      .transaction(() => {
+        const exp = this.experimentRow(input.experimentId);
+        this.checkExperimentActive(exp);
+        const runUuid = randomUUID().replace(/-/g, '');
+        const tags = [...input.tags];
+        const nameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
+        if (input.runName && nameTag && input.runName !== nameTag) {
+          throw invalidParam(
+            "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values " +
+              `(run_name='${input.runName}', mlflow.runName='${nameTag}').`,
+          );
+        }
+        const name = input.runName || nameTag || generateRunName();
+        if (!nameTag) tags.push({ key: RUN_NAME_TAG, value: name });
+        const info = this.run.insert.run({
+          run_uuid: runUuid,
+          experiment_id: exp.experiment_id,
+          name,
+          user_id: input.userId,
+          start_time: input.startTime,
+          artifact_uri: `${exp.artifact_location.replace(/\/+$/, '')}/${runUuid}/artifacts`,
+        });
+        const pk = Number(info.lastInsertRowid);
+        for (const t of tags) this.run.setTag.run(pk, t.key, t.value);
+        return this.runByPk(pk);
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: run.info.experiment_id, runId: run.info.run_id });
     return run;
   }
@@ -295,12 +311,14 @@ export class TrackingStore {
   }
 
   updateRun(runId: string, status: RunStatus | null, endTime: number | null, runName: string | null): RunInfo {
-    const info = this.db.transaction(() => {
-      const row = this.activeRunRow(runId);
-      this.run.update.run({ run_pk: row.run_pk, status, end_time: endTime, name: runName || null });
-      if (runName) this.run.setTag.run(row.run_pk, RUN_NAME_TAG, runName);
-      return toRunInfo(this.run.byPk.get(row.run_pk)!);
-    })();
+    const info = this.db
+      .transaction(() => {
+        const row = this.activeRunRow(runId);
+        this.run.update.run({ run_pk: row.run_pk, status, end_time: endTime, name: runName || null });
+        if (runName) this.run.setTag.run(row.run_pk, RUN_NAME_TAG, runName);
+        return toRunInfo(this.run.byPk.get(row.run_pk)!);
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: info.experiment_id, runId });
     return info;
   }
@@ -318,24 +336,28 @@ export class TrackingStore {
   }
 
   setTag(runId: string, key: string, value: string): void {
-    const row = this.db.transaction(() => {
-      const r = this.activeRunRow(runId);
-      this.run.setTag.run(r.run_pk, key, value);
-      // The run name lives both in the row and in the mlflow.runName tag; keep them equal.
-      if (key === RUN_NAME_TAG) this.run.rename.run(value, r.run_pk);
-      return r;
-    })();
+    const row = this.db
+      .transaction(() => {
+        const r = this.activeRunRow(runId);
+        this.run.setTag.run(r.run_pk, key, value);
+        // The run name lives both in the row and in the mlflow.runName tag; keep them equal.
+        if (key === RUN_NAME_TAG) this.run.rename.run(value, r.run_pk);
+        return r;
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: String(row.experiment_id), runId });
   }
 
   deleteTag(runId: string, key: string): void {
-    const row = this.db.transaction(() => {
-      const r = this.activeRunRow(runId);
-      if (this.run.deleteTag.run(r.run_pk, key).changes === 0) {
-        throw notFound(`No tag with name: ${key} in run with id ${runId}`);
-      }
-      return r;
-    })();
+    const row = this.db
+      .transaction(() => {
+        const r = this.activeRunRow(runId);
+        if (this.run.deleteTag.run(r.run_pk, key).changes === 0) {
+          throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+        }
+        return r;
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: String(row.experiment_id), runId });
   }
 
@@ -352,37 +374,40 @@ export class TrackingStore {
    * A param logged again with the same value is fine; a different value is MLflow's error.
    */
   logBatch(runId: string, batch: BatchInput, singleParam = false): void {
-    const row = this.db.transaction(() => {
-      const r = this.activeRunRow(runId);
-      const pk = r.run_pk;
-      const conflicts: { key: string; old_value: string; new_value: string }[] = [];
-      for (const p of batch.params) {
-        const existing = this.run.param.get(pk, p.key);
-        if (existing === undefined) this.run.insertParam.run(pk, p.key, p.value);
-        else if (existing.value !== p.value) conflicts.push({ key: p.key, old_value: existing.value, new_value: p.value });
-      }
-      if (conflicts.length) {
-        if (singleParam) {
-          const c = conflicts[0]!;
+    const row = this.db
+      .transaction(() => {
+        const r = this.activeRunRow(runId);
+        const pk = r.run_pk;
+        const conflicts: { key: string; old_value: string; new_value: string }[] = [];
+        for (const p of batch.params) {
+          const existing = this.run.param.get(pk, p.key);
+          if (existing === undefined) this.run.insertParam.run(pk, p.key, p.value);
+          else if (existing.value !== p.value)
+            conflicts.push({ key: p.key, old_value: existing.value, new_value: p.value });
+        }
+        if (conflicts.length) {
+          if (singleParam) {
+            const c = conflicts[0]!;
+            throw invalidParam(
+              `Changing param values is not allowed. Param with key='${c.key}' was already logged with ` +
+                `value='${c.old_value}' for run ID='${runId}'. Attempted logging new value '${c.new_value}'.`,
+            );
+          }
+          const listed = conflicts
+            .map((c) => `{'key': '${c.key}', 'old_value': '${c.old_value}', 'new_value': '${c.new_value}'}`)
+            .join(', ');
           throw invalidParam(
-            `Changing param values is not allowed. Param with key='${c.key}' was already logged with ` +
-              `value='${c.old_value}' for run ID='${runId}'. Attempted logging new value '${c.new_value}'.`,
+            `Changing param values is not allowed. Params were already logged='[${listed}]' for run ID='${runId}'.`,
           );
         }
-        const listed = conflicts
-          .map((c) => `{'key': '${c.key}', 'old_value': '${c.old_value}', 'new_value': '${c.new_value}'}`)
-          .join(', ');
-        throw invalidParam(
-          `Changing param values is not allowed. Params were already logged='[${listed}]' for run ID='${runId}'.`,
-        );
-      }
-      this.insertPoints(pk, batch.metrics);
-      for (const t of batch.tags) {
-        this.run.setTag.run(pk, t.key, t.value);
-        if (t.key === RUN_NAME_TAG) this.run.rename.run(t.value, pk);
-      }
-      return r;
-    })();
+        this.insertPoints(pk, batch.metrics);
+        for (const t of batch.tags) {
+          this.run.setTag.run(pk, t.key, t.value);
+          if (t.key === RUN_NAME_TAG) this.run.rename.run(t.value, pk);
+        }
+        return r;
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: String(row.experiment_id), runId });
   }
 
@@ -441,21 +466,25 @@ export class TrackingStore {
   // ---------------------------------------------------------------- inputs / outputs
 
   logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): void {
-    const row = this.db.transaction(() => {
-      const r = this.activeRunRow(runId);
-      this.ds.logDatasetInputs(r.experiment_id, r.run_pk, datasets);
-      for (const id of modelIds) this.ds.insertModelInput.run(r.run_pk, id);
-      return r;
-    })();
+    const row = this.db
+      .transaction(() => {
+        const r = this.activeRunRow(runId);
+        this.ds.logDatasetInputs(r.experiment_id, r.run_pk, datasets);
+        for (const id of modelIds) this.ds.insertModelInput.run(r.run_pk, id);
+        return r;
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: String(row.experiment_id), runId });
   }
 
   logOutputs(runId: string, outputs: { model_id: string; step: number }[]): void {
-    const row = this.db.transaction(() => {
-      const r = this.activeRunRow(runId);
-      for (const o of outputs) this.ds.insertModelOutput.run(r.run_pk, o.model_id, o.step);
-      return r;
-    })();
+    const row = this.db
+      .transaction(() => {
+        const r = this.activeRunRow(runId);
+        for (const o of outputs) this.ds.insertModelOutput.run(r.run_pk, o.model_id, o.step);
+        return r;
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: String(row.experiment_id), runId });
   }
 
@@ -464,35 +493,39 @@ export class TrackingStore {
    * (run_id, artifact_path, utc_time_created, model_uuid and flavors without their `config`).
    */
   recordLoggedModel(runId: string, model: Record<string, unknown>): void {
-    const row = this.db.transaction(() => {
-      const r = this.activeRunRow(runId);
-      const summary: Record<string, unknown> = {};
-      for (const k of ['run_id', 'utc_time_created', 'artifact_path', 'model_uuid']) if (k in model) summary[k] = model[k];
-      const flavors = (model.flavors ?? {}) as Record<string, unknown>;
-      summary.flavors = Object.fromEntries(
-        Object.entries(flavors).map(([name, conf]) => [
-          name,
-          conf && typeof conf === 'object' && !Array.isArray(conf)
-            ? Object.fromEntries(Object.entries(conf as Record<string, unknown>).filter(([k]) => k !== 'config'))
-            : conf,
-        ]),
-      );
-      const previous = this.run.tag.get(r.run_pk, LOGGED_MODELS_TAG)?.value;
-      let list: unknown[] = [];
-      if (previous) {
-        try {
-          const parsed: unknown = JSON.parse(previous);
-          if (Array.isArray(parsed)) list = parsed;
-        } catch {
-          list = [];
+    const row = this.db
+      .transaction(() => {
+        const r = this.activeRunRow(runId);
+        const summary: Record<string, unknown> = {};
+        for (const k of ['run_id', 'utc_time_created', 'artifact_path', 'model_uuid'])
+          if (k in model) summary[k] = model[k];
+        const flavors = (model.flavors ?? {}) as Record<string, unknown>;
+        summary.flavors = Object.fromEntries(
+          Object.entries(flavors).map(([name, conf]) => [
+            name,
+            conf && typeof conf === 'object' && !Array.isArray(conf)
+              ? Object.fromEntries(Object.entries(conf as Record<string, unknown>).filter(([k]) => k !== 'config'))
+              : conf,
+          ]),
+        );
+        const previous = this.run.tag.get(r.run_pk, LOGGED_MODELS_TAG)?.value;
+        let list: unknown[] = [];
+        if (previous) {
+          try {
+            const parsed: unknown = JSON.parse(previous);
+            if (Array.isArray(parsed)) list = parsed;
+          } catch {
+            list = [];
+          }
         }
-      }
-      list.push(summary);
-      const value = pythonJsonDumps(list);
-      if (value.length > 8000) throw invalidParam(`'${LOGGED_MODELS_TAG}' exceeds the maximum length of 8000 characters`);
-      this.run.setTag.run(r.run_pk, LOGGED_MODELS_TAG, value);
-      return r;
-    })();
+        list.push(summary);
+        const value = pythonJsonDumps(list);
+        if (value.length > 8000)
+          throw invalidParam(`'${LOGGED_MODELS_TAG}' exceeds the maximum length of 8000 characters`);
+        this.run.setTag.run(r.run_pk, LOGGED_MODELS_TAG, value);
+        return r;
+      })
+      .immediate();
     this.emit({ kind: 'run', experimentId: String(row.experiment_id), runId });
   }
 
@@ -526,7 +559,9 @@ export class TrackingStore {
     // case): its sample steps follow arithmetically. Otherwise list the distinct steps.
     const union = new Set<number>();
     const dense = series.every(
-      (s) => this.met.pointCount.get({ run_pk: s.r.run_pk, key_id: keyId })?.n === s.range!.max_step! - s.range!.min_step! + 1,
+      (s) =>
+        this.met.pointCount.get({ run_pk: s.r.run_pk, key_id: keyId })?.n ===
+        s.range!.max_step! - s.range!.min_step! + 1,
     );
     if (dense && series.length === 1) {
       const lo = Math.max(start, series[0]!.range!.min_step!);
@@ -541,7 +576,8 @@ export class TrackingStore {
       }
     } else {
       for (const s of series) {
-        for (const st of this.met.distinctSteps.all({ run_pk: s.r.run_pk, key_id: keyId, start, end })) union.add(st.step);
+        for (const st of this.met.distinctSteps.all({ run_pk: s.r.run_pk, key_id: keyId, start, end }))
+          union.add(st.step);
       }
       const all = [...union].sort((a, b) => a - b);
       if (all.length <= maxResults) for (const st of all) chosen.add(st);
@@ -555,7 +591,13 @@ export class TrackingStore {
     for (const s of [...series].sort((a, b) => (a.r.run_uuid < b.r.run_uuid ? -1 : 1))) {
       for (const st of steps) {
         for (const m of this.met.pointsAtStep.all({ run_pk: s.r.run_pk, key_id: keyId, step: st })) {
-          out.push({ key, value: decodeValue(m.value, m.is_nan), timestamp: m.timestamp, step: m.step, run_id: s.r.run_uuid });
+          out.push({
+            key,
+            value: decodeValue(m.value, m.is_nan),
+            timestamp: m.timestamp,
+            step: m.step,
+            run_id: s.r.run_uuid,
+          });
         }
       }
     }
@@ -583,7 +625,10 @@ export function newSummary(p: StoredPoint): SeriesSummary {
 export function foldPoint(s: SeriesSummary, p: StoredPoint): void {
   s.n++;
   const l = s.latest;
-  if (p.step > l.step || (p.step === l.step && (p.timestamp > l.timestamp || (p.timestamp === l.timestamp && p.value > l.value)))) {
+  if (
+    p.step > l.step ||
+    (p.step === l.step && (p.timestamp > l.timestamp || (p.timestamp === l.timestamp && p.value > l.value)))
+  ) {
     s.latest = p;
   }
   if (!p.isNan) {
@@ -596,4 +641,3 @@ export function toStoredPoint(keyId: number, m: Metric): StoredPoint {
   const isNan = Number.isNaN(m.value);
   return { keyId, value: isNan ? 0 : m.value, isNan: isNan ? 1 : 0, timestamp: m.timestamp, step: m.step };
 }
-

@@ -1,4 +1,4 @@
-# clients: 3.5.1 2.12.1
+# clients: 3.5.1
 # The `mlflow` CLI against the server, where the guides use it: 002's "mlflow experiments list" (now
 # `mlflow experiments search`), "mlflow experiments csv --experiment-name" (the CLI takes
 # --experiment-id) and "mlflow runs compare" (no such command; `mlflow runs list` / `describe` are

@@ -1,4 +1,4 @@
-# clients: 3.5.1 2.12.1
+# clients: 3.5.1
 # The comparison and cleanup scripts of guide 002 (abridged there, completed as a user would):
 # compare_runs.py compare_experiments(top_n) with an HTML report, and lifecycle_management.py
 # (archive_old_experiments, clean up FAILED runs, tag the best runs); plus run delete/restore, run

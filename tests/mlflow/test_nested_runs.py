@@ -1,4 +1,4 @@
-# clients: 3.5.1 2.12.1
+# clients: 3.5.1
 # Nested runs: 001 run_organization.py hyperparameter search (3 child trials), 004 nested_runs.py
 # (parent -> 3 configs -> 5 CV folds each), and 000's Optuna pattern (trials as nested runs under a
 # "hyperparameter_optimization" parent). Optuna and XGBoost are not installed here: the trial loop is

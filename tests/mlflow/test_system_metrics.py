@@ -1,4 +1,4 @@
-# clients: 3.5.1 2.12.1
+# clients: 3.5.1
 # System metrics (guide 000: "training time, memory usage, compute resources"): start_run(
 # log_system_metrics=True) with a 1 s sampling interval, and mlflow.enable_system_metrics_logging();
 # psutil's CPU/memory/disk/network series arrive as system/* metrics with steps 0, 1, 2...

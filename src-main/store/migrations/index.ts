@@ -1,6 +1,8 @@
 import tracking from './001-tracking';
 import registry from './002-registry';
 import imports from './003-imports';
+import uiIndexes from './004-ui-indexes';
+import searchIndexes from './005-search-indexes';
 
 /**
  * Numbered migrations, applied in order at open. Each applied migration's SHA-256 is recorded;
@@ -18,4 +20,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'tracking', sql: tracking },
   { id: 2, name: 'registry', sql: registry },
   { id: 3, name: 'imports', sql: imports },
+  { id: 4, name: 'ui-indexes', sql: uiIndexes },
+  { id: 5, name: 'search-indexes', sql: searchIndexes },
 ];

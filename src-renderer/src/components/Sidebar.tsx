@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useApp } from '../state/store';
 import { Logo } from './Logo';
 import { CopyButton } from './CopyButton';
+import { ModelsNavLink, leaveRegistry } from '../features/registry';
 
 const CONNECTION_LABEL = {
   connecting: 'Connecting…',
@@ -29,6 +30,7 @@ export function Sidebar() {
         <Logo />
         <span className="brand-name">Runlens</span>
       </div>
+      <ModelsNavLink />
       <div className="sidebar-heading">
         <span>Experiments</span>
         <span className="muted">{experiments.length}</span>
@@ -50,7 +52,10 @@ export function Sidebar() {
                 type="button"
                 className="experiment-item"
                 aria-current={e.experimentId === selectedId ? 'true' : undefined}
-                onClick={() => select(e.experimentId)}
+                onClick={() => {
+                  leaveRegistry(e.experimentId);
+                  select(e.experimentId);
+                }}
                 title={`${e.name} (ID ${e.experimentId})`}
               >
                 <span className="experiment-name">{e.name}</span>
