@@ -225,6 +225,12 @@ test('register a run’s model, move it through stages, alias it and find it in 
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(SHOTS, 'registry-models-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
+  // Sorting happens in the main process (order_by); the header says which way.
+  const nameHeader = page.getByRole('columnheader', { name: /Name/ });
+  await expect(nameHeader).toHaveAttribute('aria-sort', 'ascending');
+  await nameHeader.getByRole('button').click();
+  await expect(nameHeader).toHaveAttribute('aria-sort', 'descending');
+  await expect(row).toBeVisible();
   await search.fill('no-such-model-anywhere');
   await expect(page.getByText('No model name contains “no-such-model-anywhere”.')).toBeVisible();
   await search.fill('');
@@ -277,7 +283,7 @@ test('register a run’s model, move it through stages, alias it and find it in 
     `${serverUrl()}/api/2.0/mlflow/registered-models/alias?name=${encodeURIComponent(name)}&alias=champion`,
   );
   expect((await byAlias.json()).model_version).toMatchObject({ version: '2', current_stage: 'Production' });
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(problems).toEqual([]);
 });
 

@@ -8,8 +8,8 @@
 //   node scripts/test-mlflow.js --only search   # one script (name with or without test_ / .py)
 //   options: --client 3.5.1 (one client only), --jobs N (parallel scripts, default 2), --source (start the
 //            core bundled from src-main/ instead of bin/runlens.js), --url http://127.0.0.1:PORT (an already
-//            running server; no fresh state per client pass), --keep (keep temp dirs), --verbose (print every
-//            script's output tail).
+//            running server; no fresh state per client), --keep (keep temp dirs and server logs), --verbose
+//            (print every script's output tail). Env RUNLENS_SHARED_DIR overrides ../shared.
 'use strict';
 
 const { spawn, execFileSync } = require('node:child_process');
@@ -18,6 +18,7 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { setTimeout: setTimeoutSafe, clearTimeout: clearTimeoutSafe } = require('node:timers');
 const { setTimeout: sleep } = require('node:timers/promises');
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -111,6 +112,7 @@ function httpGet(url, timeoutMs = 2000) {
 function cleanEnv(extra) {
   const env = { ...process.env };
   delete env.MLFLOW_CLIENT_HOME;
+  delete env.MLFLOW_CLIENT_VERSION; // the reference server is always 3.5.1; scripts get theirs explicitly
   delete env.MLFLOW_TRACKING_URI;
   delete env.PYTHONPATH;
   env.PATH = (env.PATH || '')
@@ -336,11 +338,6 @@ function runScript(script, client, url, opts, workDir) {
   });
 }
 
-// Timers through the module so eslint's globals list (require/module/process/console) suffices.
-const timers = require('node:timers');
-const setTimeoutSafe = timers.setTimeout;
-const clearTimeoutSafe = timers.clearTimeout;
-
 async function runPool(tasks, jobs) {
   const results = new Array(tasks.length);
   let next = 0;
@@ -357,9 +354,8 @@ async function runPool(tasks, jobs) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(envSh)) {
-    console.log(
-      `test:mlflow: skipped — ${path.relative(repoRoot, path.dirname(envSh)) || path.dirname(envSh)} not found (the real MLflow client suite runs in CI)`,
-    );
+    const shown = process.env.RUNLENS_SHARED_DIR ? path.dirname(envSh) : path.relative(repoRoot, path.dirname(envSh));
+    console.log(`test:mlflow: skipped — ${shown} not found (the real MLflow client suite runs in CI)`);
     return 0;
   }
   const scripts = discoverScripts(opts.only);

@@ -4,9 +4,11 @@ import { invalidParam, type MlflowError } from '../core/errors';
  * Artifact paths arrive from URLs and query strings; before one touches the disk it goes through
  * the same gate as MLflow's `validate_path_is_safe`: percent-decoding repeated until stable (so
  * `%252e%252e` is caught), then refusal of `#`, `..` segments, absolute paths, drive letters and
- * backslashes. Runlens is stricter than MLflow on Linux in two places, on purpose: backslashes and
- * control characters (NUL included) are refused outright instead of being stored in file names,
- * because on Windows a backslash is a separator and NUL truncates paths in native code.
+ * backslashes. Control characters (NUL included) are escaped to `%xx` as MLflow's
+ * `_escape_control_characters` does, so they never reach a file name yet the client's own names
+ * work (`log_image(key=, step=)` uploads `k%step%0%timestamp%17...`, whose `%17` decodes to U+0017).
+ * Runlens is stricter than MLflow on Linux in one place, on purpose: backslashes are refused
+ * instead of being stored in file names, because on Windows a backslash is a separator.
  */
 
 export const INVALID_PATH_MESSAGE = 'Invalid path';
@@ -32,6 +34,12 @@ function decodeUntilStable(text: string): string {
     current = next;
   }
   throw invalidPath();
+}
+
+/** MLflow's `_escape_control_characters`: code points 0–31 and 127 become `%xx`. */
+function escapeControlCharacters(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
 /** `file:` URIs are accepted as paths by MLflow (`local_file_uri_to_path`); keep only their path. */
@@ -62,10 +70,8 @@ export function isPortableOnWindows(path: string): boolean {
  * callers that echo paths back, like listings, use this form). Throws 400 "Invalid path".
  */
 export function validatePathIsSafe(raw: string): string {
-  const decoded = stripFileScheme(decodeUntilStable(raw));
+  const decoded = stripFileScheme(escapeControlCharacters(decodeUntilStable(raw)));
   if (decoded.includes('#')) throw invalidPath();
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(decoded)) throw invalidPath();
   if (decoded.includes('\\')) throw invalidPath();
   if (decoded.startsWith('/')) throw invalidPath();
   if (/^[A-Za-z]:/.test(decoded)) throw invalidPath();

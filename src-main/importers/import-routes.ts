@@ -1,4 +1,5 @@
-import { isAbsolute } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../core/app-context';
 import { invalidParam, notFound } from '../core/errors';
@@ -7,6 +8,9 @@ import type { RouteModule } from '../rest/server';
 import { importBookkeeping } from '../store/import-bookkeeping';
 import { restWriteEnded, restWriteStarted, startImport, type ImportJob } from './import-job';
 import type { ImportProgress, ImportReport } from './import-types';
+import { detectSources } from './detect-source';
+import { uploadsFor } from './import-uploads';
+import { NOT_IMPORTABLE_MESSAGE, type InspectResponse } from '../contract/import-api';
 
 /**
  * Import API for the UI (our own namespace, not MLflow's), under /api/2.0 and /ajax-api/2.0:
@@ -16,6 +20,12 @@ import type { ImportProgress, ImportReport } from './import-types';
  *   GET  runlens/imports/report  ?import_id=  → {report} (also for imports of earlier sessions)
  *   GET  runlens/imports/list                 → {imports: [{import_id, status, paths, ...}]}
  *   GET  runlens/imports/events  ?import_id=  → text/event-stream of `progress` then `done`
+ *   POST runlens/imports/inspect {paths}     → {sources, problems} (what each path is; imports nothing)
+ *   POST runlens/imports/uploads/create      → {upload_id}        (browser uploads, serve mode:
+ *   PUT  runlens/imports/uploads/file ?upload_id=&path= raw body   files land in a temp folder
+ *   POST runlens/imports/uploads/start {upload_id} → as start      in the data dir, imported with
+ *   POST runlens/imports/uploads/discard {upload_id}               artifacts copied, then deleted)
+ * The shapes are in contract/import-api.ts (the UI's view of these routes).
  * Imports run in a worker thread; this module also counts mutating REST requests in flight so
  * the worker yields the write lock to them between its transactions (see import-job.ts).
  */
@@ -35,6 +45,48 @@ function getJob(id: string): ImportJob {
   return job;
 }
 
+function launch(ctx: AppContext, paths: string[], copyArtifacts: boolean): ImportJob {
+  const job = startImport({ paths, copyArtifacts, dbPath: ctx.tracking.db.name, dataDir: ctx.dataDir });
+  jobs.set(job.id, job);
+  // Finished jobs stay queryable here for a while; their reports are also in the store.
+  const finished = [...jobs.values()].filter((j) => j.report);
+  for (const old of finished.slice(0, Math.max(0, finished.length - 50))) jobs.delete(old.id);
+  return job;
+}
+
+function realOrSame(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** What each path holds (no import): sources found, or why there is nothing to import. */
+function inspect(ctx: AppContext, inputs: readonly string[]): InspectResponse {
+  const out: InspectResponse = { sources: [], problems: [] };
+  const store = realOrSame(ctx.tracking.db.name);
+  for (const input of inputs) {
+    if (!isAbsolute(input)) {
+      out.problems.push({ path: input, reason: 'not an absolute path' });
+      continue;
+    }
+    const found = detectSources(input);
+    if ('error' in found) {
+      out.problems.push({ path: input, reason: found.error });
+      continue;
+    }
+    const usable = found.filter((src) => src.key !== store);
+    if (!usable.length) out.problems.push({ path: input, reason: 'this is the Runlens store itself' });
+    for (const src of usable) out.sources.push({ input, path: src.path, kind: src.kind });
+  }
+  return out;
+}
+
+/** "'x' is not an mlruns folder or an mlflow.db file (reason)" for each problem, one per line. */
+const describeProblems = (problems: InspectResponse['problems'], name: (p: string) => string = (p) => p): string =>
+  problems.map((p) => `'${name(p.path)}' ${NOT_IMPORTABLE_MESSAGE} (${p.reason})`).join('\n');
+
 function storedReport(ctx: AppContext, id: string): ImportReport | null {
   const row = importBookkeeping(ctx.tracking.db).report.get(id);
   return row ? (JSON.parse(row.report_json) as ImportReport) : null;
@@ -50,16 +102,7 @@ const routes: JsonRoute[] = [
       for (const path of paths) {
         if (!isAbsolute(path)) throw invalidParam(`Import paths must be absolute, got '${path}'.`);
       }
-      const job = startImport({
-        paths,
-        copyArtifacts: p.optionalBool('copy_artifacts') ?? false,
-        dbPath: ctx.tracking.db.name,
-        dataDir: ctx.dataDir,
-      });
-      jobs.set(job.id, job);
-      // Finished jobs stay queryable here for a while; their reports are also in the store.
-      const finished = [...jobs.values()].filter((j) => j.report);
-      for (const old of finished.slice(0, Math.max(0, finished.length - 50))) jobs.delete(old.id);
+      const job = launch(ctx, paths, p.optionalBool('copy_artifacts') ?? false);
       return { import_id: job.id, progress: job.progress };
     },
   },
@@ -116,7 +159,61 @@ const routes: JsonRoute[] = [
       return { imports };
     },
   },
+  {
+    method: 'POST',
+    path: '/runlens/imports/inspect',
+    handler: (p, ctx) => {
+      const paths = p.stringArray('paths');
+      if (!paths.length) throw invalidParam("Missing value for required parameter 'paths'.");
+      return inspect(ctx, paths);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/runlens/imports/uploads/create',
+    handler: async (_p, ctx) => ({ upload_id: await uploadsFor(ctx).create() }),
+  },
+  {
+    method: 'POST',
+    path: '/runlens/imports/uploads/start',
+    handler: async (p, ctx) => {
+      const uploads = uploadsFor(ctx);
+      const id = p.requiredString('upload_id');
+      const { dir, items } = await uploads.seal(id);
+      const found = items.length ? inspect(ctx, items) : { sources: [], problems: [] };
+      if (!found.sources.length) {
+        await uploads.discard(id, { force: true });
+        if (!items.length) throw invalidParam('Nothing was uploaded.');
+        throw invalidParam(describeProblems(found.problems, (path) => relative(dir, path)));
+      }
+      // The upload is a temporary copy: artifacts must be copied into the store before it goes.
+      const job = launch(ctx, items, true);
+      void job.done.finally(() => uploads.discard(id, { force: true }).catch(() => undefined));
+      return { import_id: job.id, progress: job.progress, upload_root: dir };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/runlens/imports/uploads/discard',
+    handler: async (p, ctx) => {
+      await uploadsFor(ctx).discard(p.requiredString('upload_id'));
+      return {};
+    },
+  },
 ];
+
+/** One file of a browser upload: the raw body streams to disk (see import-uploads.ts). */
+async function uploadFile(req: FastifyRequest, reply: FastifyReply, ctx: AppContext): Promise<FastifyReply> {
+  const q = req.query as Record<string, unknown>;
+  try {
+    const size = await uploadsFor(ctx).writeFile(q.upload_id, q.path, req.raw);
+    return reply.type('application/json').send({ size });
+  } catch (e) {
+    // Drain what the client still sends so it reads our error instead of a reset connection.
+    if (!req.raw.readableEnded) req.raw.resume();
+    throw e;
+  }
+}
 
 /** Server-sent events: the UI's progress bar without polling. */
 async function events(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -159,15 +256,17 @@ async function events(req: FastifyRequest, reply: FastifyReply): Promise<void> {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const IMPORT_ROUTE = /^\/(?:ajax-)?api\/2\.0\/runlens\/imports\//;
 const counted = new WeakSet<FastifyRequest>();
 
 export const importRoutes: RouteModule = {
   jsonRoutes: routes,
-  register(app, ctx: AppContext) {
+  async register(app, ctx: AppContext) {
     // REST writes wait (asynchronously) for a running import to pause at its next commit, and
     // the import stays paused until they are answered (see import-job.ts).
     app.addHook('onRequest', async (req) => {
-      if (MUTATING.has(req.method)) {
+      // The import routes themselves never write to the store from this thread (uploads go to files).
+      if (MUTATING.has(req.method) && !IMPORT_ROUTE.test(req.url)) {
         counted.add(req);
         await restWriteStarted();
       }
@@ -182,5 +281,11 @@ export const importRoutes: RouteModule = {
       [{ method: 'GET', path: '/runlens/imports/events', handler: (req, reply) => events(req, reply) }],
       ctx,
     );
+    // Own context without body parsers: upload bodies reach the handler as unread streams.
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+      registerRawRoutes(scope, [{ method: 'PUT', path: '/runlens/imports/uploads/file', handler: uploadFile }], ctx);
+    });
   },
 };

@@ -3,7 +3,7 @@ import type { JsonRoute } from './route-table';
 import { invalidParam } from '../core/errors';
 import { missingValue } from './request';
 import { LOGGED_MODEL_STATUSES } from '../store/logged-model-store';
-import { createPageToken, parseStartOffset } from '../search';
+import { createPageToken, parseLoggedModelFilter, parseStartOffset } from '../search';
 import type { KeyValue } from '../core/entities';
 
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
@@ -90,8 +90,15 @@ const routes: JsonRoute[] = [
       const orderBy = p.array<Record<string, unknown>>('order_by').map((o) => ({
         field_name: String(o?.field_name ?? ''),
         ascending: o?.ascending !== false,
+        dataset_name: typeof o?.dataset_name === 'string' ? o.dataset_name : undefined,
+        dataset_digest: typeof o?.dataset_digest === 'string' ? o.dataset_digest : undefined,
       }));
-      const { models, hasMore } = loggedModels.search({ experimentIds, maxResults, offset, orderBy });
+      const datasets = p.array<Record<string, unknown>>('datasets').map((d) => ({
+        name: String(d?.dataset_name ?? ''),
+        digest: typeof d?.dataset_digest === 'string' && d.dataset_digest ? d.dataset_digest : undefined,
+      }));
+      const filter = parseLoggedModelFilter(p.optionalString('filter'));
+      const { models, hasMore } = loggedModels.search({ experimentIds, filter, datasets, maxResults, offset, orderBy });
       const out: Record<string, unknown> = {};
       if (models.length) out.models = models;
       if (hasMore) out.next_page_token = createPageToken(offset + maxResults);

@@ -202,6 +202,7 @@ function getValue(
   key: string,
   token: Token,
   numericAttributes: ReadonlySet<string>,
+  listAttributes: 'run_id' | 'all' = 'run_id',
 ): string | string[] {
   switch (type) {
     case 'metric':
@@ -220,7 +221,8 @@ function getValue(
       }
       if (isStringToken(token)) return stripQuotes(token.value, true);
       if (token.is('Parenthesis')) {
-        if (key !== 'run_id') {
+        // `validate_list_supported`: runs allow lists for run_id only; logged models for any attribute.
+        if (listAttributes !== 'all' && key !== 'run_id') {
           throw invalidParam("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
         }
         return parseList(token);
@@ -284,6 +286,7 @@ interface Flavor {
   numericAttributes: ReadonlySet<string>;
   /** Runs quote each invalid token in the message; experiments do not. */
   quoteInvalid: boolean;
+  listAttributes?: 'run_id' | 'all';
 }
 
 const RUNS: Flavor = {
@@ -307,7 +310,12 @@ function comparison(c: Token, flavor: Flavor): FilterClause {
     throw invalidParam(`Invalid comparison clause. Expected 'Identifier' found '${left.value}'`);
   }
   const { type, key } = flavor.identifier(left.value, flavor.searchAttributes);
-  return { type, key, comparator: op.value, value: getValue(type, key, right, flavor.numericAttributes) };
+  return {
+    type,
+    key,
+    comparator: op.value,
+    value: getValue(type, key, right, flavor.numericAttributes, flavor.listAttributes),
+  };
 }
 
 function parseWith(filter: string | null | undefined, flavor: Flavor): FilterClause[] {
@@ -338,6 +346,34 @@ function parseWith(filter: string | null | undefined, flavor: Flavor): FilterCla
 /** `SearchUtils.parse_search_filter`: a runs filter string to clauses (empty string: no clauses). */
 export function parseFilter(filter: string | null | undefined): FilterClause[] {
   return parseWith(filter, RUNS);
+}
+
+/** `SearchLoggedModelsUtils`' attributes (it inherits `SearchUtils`' identifier rules). */
+export const LOGGED_MODEL_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'creation_timestamp',
+  'creation_time',
+  'last_updated_timestamp',
+  'last_updated_time',
+]);
+export const LOGGED_MODEL_SEARCH_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'name',
+  'model_id',
+  'model_type',
+  'status',
+  'source_run_id',
+  ...LOGGED_MODEL_NUMERIC_ATTRIBUTES,
+]);
+const LOGGED_MODELS: Flavor = {
+  identifier: runIdentifier,
+  searchAttributes: LOGGED_MODEL_SEARCH_ATTRIBUTES,
+  numericAttributes: LOGGED_MODEL_NUMERIC_ATTRIBUTES,
+  quoteInvalid: true,
+  listAttributes: 'all',
+};
+
+/** `SearchLoggedModelsUtils.parse_search_filter`. */
+export function parseLoggedModelFilter(filter: string | null | undefined): FilterClause[] {
+  return parseWith(filter, LOGGED_MODELS);
 }
 
 /** `SearchExperimentsUtils.parse_search_filter`. */

@@ -5,6 +5,7 @@
 export {
   parseFilter,
   parseExperimentFilter,
+  parseLoggedModelFilter,
   translateKeyAlias,
   type EntityType,
   type FilterClause,

@@ -5,6 +5,8 @@ import { decodeValue } from './metrics';
 import { invalidParam, notFound } from '../core/errors';
 import type { KeyValue, LoggedModel, LoggedModelStatus, Metric } from '../core/entities';
 import { generateRunName } from '../core/run-names';
+import type { FilterClause } from '../search';
+import { LOGGED_MODEL_NUMERIC_ATTRIBUTES } from '../search/filter-parser';
 
 interface LoggedModelRow {
   model_id: string;
@@ -32,11 +34,25 @@ export interface ModelMetricInput extends Metric {
   dataset_digest: string;
 }
 
+export interface LoggedModelOrderBy {
+  field_name: string;
+  ascending: boolean;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+export interface LoggedModelDataset {
+  name: string;
+  digest?: string;
+}
+
 export interface SearchLoggedModelsQuery {
   experimentIds: string[];
+  filter: readonly FilterClause[];
+  datasets: LoggedModelDataset[];
   maxResults: number;
   offset: number;
-  orderBy: { field_name: string; ascending: boolean }[];
+  orderBy: LoggedModelOrderBy[];
 }
 
 /** MLflow 3 logged models (write transactions IMMEDIATE, as in TrackingStore): `m-<uuid>` ids, artifacts under `<experiment artifact root>/models/<id>/artifacts`. */
@@ -246,34 +262,197 @@ export class LoggedModelStore {
       .immediate();
   }
 
-  /** Models of the given experiments, ordered (default: creation time, newest first) and paged. */
+  /**
+   * `search_logged_models`: models of the given experiments, filtered in memory as MLflow's
+   * `SearchLoggedModelsUtils.filter_logged_models` does (a handful of models per experiment),
+   * ordered by the given fields (nulls last; `creation_timestamp DESC` appended) and paged.
+   */
   search(q: SearchLoggedModelsQuery): { models: LoggedModel[]; hasMore: boolean } {
-    const rows = this.s.search.all(JSON.stringify(q.experimentIds.map(Number)));
-    const order = q.orderBy.length ? q.orderBy : [{ field_name: 'creation_timestamp', ascending: false }];
-    const value = (r: LoggedModelRow, field: string): string | number | null => {
-      const f =
-        field === 'creation_timestamp'
-          ? 'creation_timestamp_ms'
-          : field === 'last_updated_timestamp'
-            ? 'last_updated_timestamp_ms'
-            : field;
-      return (r as unknown as Record<string, string | number | null>)[f] ?? null;
+    const order = q.orderBy.map((o) => resolveOrderField(o));
+    if (!order.some((o) => o.column === 'creation_timestamp_ms')) {
+      order.push({ column: 'creation_timestamp_ms', ascending: false, metric: null, dataset: null });
+    }
+    const models = this.s.search
+      .all(JSON.stringify(q.experimentIds.map(Number)))
+      .map((r) => this.assemble(r))
+      .filter((m) => matchesFilter(m, q.filter, q.datasets));
+    const sortValue = (m: LoggedModel, o: ResolvedOrder): string | number | null => {
+      if (o.metric !== null) return latestMetric(m, o.metric, o.dataset ? [o.dataset] : [])?.value ?? null;
+      return attributeValue(m, o.column);
     };
-    rows.sort((a, b) => {
+    models.sort((a, b) => {
       for (const o of order) {
-        const va = value(a, o.field_name);
-        const vb = value(b, o.field_name);
+        const va = sortValue(a, o);
+        const vb = sortValue(b, o);
         if (va === vb) continue;
         if (va === null) return 1;
         if (vb === null) return -1;
         const c = va < vb ? -1 : 1;
         return o.ascending ? c : -c;
       }
-      return a.model_id < b.model_id ? -1 : 1;
+      return 0;
     });
-    const page = rows.slice(q.offset, q.offset + q.maxResults);
-    return { models: page.map((r) => this.assemble(r)), hasMore: rows.length > q.offset + q.maxResults };
+    const page = models.slice(q.offset, q.offset + q.maxResults);
+    return { models: page, hasMore: models.length > q.offset + q.maxResults };
   }
+}
+
+interface ResolvedOrder {
+  column: string;
+  ascending: boolean;
+  metric: string | null;
+  dataset: LoggedModelDataset | null;
+}
+
+/** `SqlLoggedModel.ALIASES` and MLflow's order-by checks and messages. */
+function resolveOrderField(o: LoggedModelOrderBy): ResolvedOrder {
+  const field = o.field_name;
+  if (!field.includes('.')) {
+    const column = ORDER_ALIASES[field] ?? field;
+    if (!ORDERABLE_COLUMNS.has(column)) throw invalidParam(`Invalid order by field name: ${field}`);
+    return { column, ascending: o.ascending, metric: null, dataset: null };
+  }
+  const dot = field.indexOf('.');
+  if (field.slice(0, dot) !== 'metrics') {
+    throw invalidParam(`Invalid order by field name: ${field}. Only metrics are supported.`);
+  }
+  return {
+    column: field,
+    ascending: o.ascending,
+    metric: field.slice(dot + 1),
+    dataset: o.dataset_name ? { name: o.dataset_name, digest: o.dataset_digest || undefined } : null,
+  };
+}
+
+const ORDER_ALIASES: Record<string, string> = {
+  creation_time: 'creation_timestamp_ms',
+  creation_timestamp: 'creation_timestamp_ms',
+  last_updated_timestamp: 'last_updated_timestamp_ms',
+};
+const ORDERABLE_COLUMNS = new Set([
+  'model_id',
+  'experiment_id',
+  'name',
+  'artifact_location',
+  'creation_timestamp_ms',
+  'last_updated_timestamp_ms',
+  'status',
+  'lifecycle_stage',
+  'model_type',
+  'source_run_id',
+  'status_message',
+]);
+
+/** A model's attribute as MLflow's entity exposes it (statuses without the proto prefix). */
+function attributeValue(m: LoggedModel, column: string): string | number | null {
+  const i = m.info;
+  switch (column) {
+    case 'creation_timestamp_ms':
+    case 'creation_timestamp':
+    case 'creation_time':
+      return i.creation_timestamp_ms;
+    case 'last_updated_timestamp_ms':
+    case 'last_updated_timestamp':
+    case 'last_updated_time':
+      return i.last_updated_timestamp_ms;
+    case 'status':
+      return i.status
+        .replace(/^LOGGED_MODEL_/, '')
+        .replace('STATUS_UNSPECIFIED', 'UNSPECIFIED')
+        .replace('UPLOAD_FAILED', 'FAILED');
+    case 'model_id':
+      return i.model_id;
+    case 'name':
+      return i.name;
+    case 'model_type':
+      return i.model_type ?? null;
+    case 'source_run_id':
+      return i.source_run_id ?? null;
+    case 'experiment_id':
+      return i.experiment_id;
+    case 'artifact_location':
+      return i.artifact_uri;
+    default:
+      return null;
+  }
+}
+
+function onDataset(m: { dataset_name?: string; dataset_digest?: string }, d: LoggedModelDataset): boolean {
+  return m.dataset_name === d.name && (!d.digest || m.dataset_digest === d.digest);
+}
+
+/** The model's most recent value of a metric (by timestamp, then step), optionally on given datasets. */
+function latestMetric(m: LoggedModel, key: string, datasets: LoggedModelDataset[]) {
+  let best: NonNullable<LoggedModel['data']['metrics']>[number] | undefined;
+  for (const x of m.data.metrics ?? []) {
+    if (x.key !== key || (datasets.length && !datasets.some((d) => onDataset(x, d)))) continue;
+    if (!best || x.timestamp > best.timestamp || (x.timestamp === best.timestamp && x.step > best.step)) best = x;
+  }
+  return best;
+}
+
+/** MLflow's LIKE: `%` any run, `_` one character, anchored. */
+function likeToRegExp(pattern: string, flags: string): RegExp {
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
+  return new RegExp(`^${body}$`, flags);
+}
+
+function compare(lhs: string | number, comparator: string, rhs: string | number | string[]): boolean {
+  switch (comparator) {
+    case '=':
+      return lhs === rhs;
+    case '!=':
+      return lhs !== rhs;
+    case '>':
+      return lhs > (rhs as string | number);
+    case '>=':
+      return lhs >= (rhs as string | number);
+    case '<':
+      return lhs < (rhs as string | number);
+    case '<=':
+      return lhs <= (rhs as string | number);
+    case 'LIKE':
+      return likeToRegExp(String(rhs), 's').test(String(lhs));
+    case 'ILIKE':
+      return likeToRegExp(String(rhs), 'is').test(String(lhs));
+    case 'IN':
+      return (rhs as string[]).includes(String(lhs));
+    case 'NOT IN':
+      return !(rhs as string[]).includes(String(lhs));
+    default:
+      throw invalidParam(`Invalid comparator '${comparator}'`);
+  }
+}
+
+/** `SearchLoggedModelsUtils.filter_logged_models` for one model. */
+function matchesFilter(m: LoggedModel, clauses: readonly FilterClause[], datasets: LoggedModelDataset[]): boolean {
+  const hasMetricClause = clauses.some((c) => c.type === 'metric');
+  if (datasets.length && !hasMetricClause) {
+    if (!(m.data.metrics ?? []).some((x) => datasets.some((d) => onDataset(x, d)))) return false;
+  }
+  return clauses.every((c) => {
+    const comparator = c.comparator.toUpperCase();
+    let lhs: string | number | null;
+    let rhs: string | number | string[] = c.value;
+    if (c.type === 'metric') {
+      lhs = latestMetric(m, c.key, datasets)?.value ?? null;
+      rhs = Number(c.value);
+    } else if (c.type === 'parameter') {
+      lhs = m.data.params?.find((p) => p.key === c.key)?.value ?? null;
+    } else if (c.type === 'tag') {
+      lhs = m.info.tags?.find((t) => t.key === c.key)?.value ?? null;
+    } else if (c.type === 'attribute') {
+      lhs = attributeValue(m, c.key);
+      if (LOGGED_MODEL_NUMERIC_ATTRIBUTES.has(c.key)) rhs = Math.trunc(Number(c.value));
+    } else {
+      throw invalidParam(`Invalid logged model search key '${c.key}'`);
+    }
+    if (lhs === null) return false;
+    return compare(lhs, comparator, rhs);
+  });
 }
 
 export function validateLoggedModelName(name: string): void {

@@ -255,6 +255,44 @@ with t.step("changing a logged param is rejected"):
     t.eq(client.get_run(run.info.run_id).data.params, {"n_estimators": "100"}, "first value kept")
     t.raises(lambda: client.get_run("0123456789abcdef0123456789abcdef"), "get_run unknown id", "RESOURCE_DOES_NOT_EXIST")
 
+with t.step("diverging losses (NaN, inf), long values, bad keys"):
+    import math
+
+    mlflow.set_experiment("edge-values")
+    with mlflow.start_run(run_name="diverged") as run:
+        for step, v in enumerate([0.9, float("nan"), float("inf"), float("-inf"), 1e308, -0.0]):
+            mlflow.log_metric("loss", v, step=step)
+        mlflow.log_metric("only_nan", float("nan"))
+        mlflow.log_param("long_param", "x" * 6000)
+        mlflow.set_tag("long_tag", "y" * 8000)
+        mlflow.log_param("too_long", "z" * 6001)  # truncated to 6000 (MLFLOW_TRUNCATE_LONG_VALUES), not refused
+        t.raises(lambda: mlflow.log_metric("bad key!", 1.0), "metric key with '!'", "INVALID_PARAMETER_VALUE")
+        t.raises(lambda: mlflow.log_param("../escape", 1), "param key with '..'", "INVALID_PARAMETER_VALUE")
+    with mlflow.start_run(run_name="healthy") as ok_run:
+        mlflow.log_metric("loss", 0.2)
+        mlflow.log_metric("only_nan", 1.0)
+    r = client.get_run(run.info.run_id)
+    h = history(run.info.run_id, "loss")
+    vals = [m.value for m in h]
+    # mlflow server's SQL store keeps NaN but clamps ±inf to ±1.7976931348623157e308 (sys.float_info.max)
+    t.ok(
+        vals[0] == 0.9 and math.isnan(vals[1]) and vals[2:5] == [1.7976931348623157e308, -1.7976931348623157e308, 1e308],
+        "NaN kept, ±inf clamped to ±max float in the history",
+        repr(vals),
+    )
+    t.eq(r.data.metrics["loss"], -0.0, "latest loss is the last step")
+    t.ok(math.isnan(r.data.metrics["only_nan"]), "NaN latest value", repr(r.data.metrics["only_nan"]))
+    t.eq(len(r.data.params["long_param"]), 6000, "6000-char param")
+    t.eq(r.data.params.get("too_long"), "z" * 6000, "6001-char param truncated to 6000")
+    t.eq(len(r.data.tags["long_tag"]), 8000, "8000-char tag")
+    exp_id = run.info.experiment_id
+    found = client.search_runs([exp_id], filter_string="metrics.only_nan > 0")
+    t.eq([x.info.run_id for x in found], [ok_run.info.run_id], "NaN does not match > 0")
+    order = client.search_runs([exp_id], order_by=["metrics.only_nan DESC"])
+    t.eq([x.info.run_id for x in order], [ok_run.info.run_id, run.info.run_id], "NaN sorts after numbers (DESC)")
+    order = client.search_runs([exp_id], order_by=["metrics.only_nan ASC"])
+    t.eq([x.info.run_id for x in order], [ok_run.info.run_id, run.info.run_id], "and after them (ASC)")
+
 with t.step("004 remote_tracking.py"):
     mlflow.set_experiment("remote_experiment")
     with mlflow.start_run() as run:
@@ -262,6 +300,11 @@ with t.step("004 remote_tracking.py"):
         mlflow.log_metric("test_metric", 0.95)
     r = client.get_run(run.info.run_id)
     t.eq((r.data.params, r.data.metrics), ({"remote": "True"}, {"test_metric": 0.95}), "bool param")
+    # 001 remote_tracking.py sets credentials for authenticated servers; the client then sends HTTP Basic
+    # auth on every request, which a server without auth (mlflow server, Runlens) must simply ignore.
+    os.environ["MLFLOW_TRACKING_USERNAME"] = "your-username"
+    os.environ["MLFLOW_TRACKING_PASSWORD"] = "your-password"
+    client = mlflow.MlflowClient()
     experiments = client.search_experiments()
     print(f"Connected. Found {len(experiments)} experiments.")
     t.contains([e.name for e in experiments], "remote_experiment", "search_experiments lists it")

@@ -6,14 +6,21 @@ import {
   UI_TOKEN_META,
   UI_TOKEN_QUERY,
   type ChangeEvent,
+  type ColumnSet,
   type ConnectionState,
   type ExperimentKeys,
   type ExperimentSummary,
+  type ExportRequest,
+  type FilterCheck,
+  type KeyValuesRequest,
   type LifecycleFilter,
+  type RunDetail,
   type RunlensApi,
+  type RunsQuery,
   type RunsWindow,
   type RunsWindowRequest,
   type ServerInfo,
+  type TagEdit,
 } from '@contract/ui-api';
 
 /**
@@ -48,7 +55,7 @@ export interface HttpApiOptions {
 export function createHttpApi({ token, baseUrl = '' }: HttpApiOptions): RunlensApi {
   const url = (path: string): string => `${baseUrl}${UI_API_PREFIX}${path}`;
 
-  async function call<T>(endpoint: { method: string; path: string }, body?: unknown): Promise<T> {
+  async function call<T>(endpoint: { method: string; path: string }, body?: unknown, raw = false): Promise<T> {
     const init: RequestInit = { method: endpoint.method, headers: { [UI_TOKEN_HEADER]: token }, cache: 'no-store' };
     if (body !== undefined) {
       init.headers = { ...init.headers, 'Content-Type': 'application/json' };
@@ -56,6 +63,7 @@ export function createHttpApi({ token, baseUrl = '' }: HttpApiOptions): RunlensA
     }
     const res = await fetch(url(endpoint.path), init);
     const text = await res.text();
+    if (raw && res.ok) return text as T;
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : {};
@@ -75,7 +83,28 @@ export function createHttpApi({ token, baseUrl = '' }: HttpApiOptions): RunlensA
       (await call<{ experiments: ExperimentSummary[] }>(UI_ENDPOINTS.listExperiments)).experiments,
     experimentKeys: (experimentIds: string[], lifecycle?: LifecycleFilter) =>
       call<ExperimentKeys>(UI_ENDPOINTS.experimentKeys, { experimentIds, lifecycle }),
+    keyValues: async (request: KeyValuesRequest) =>
+      (await call<{ values: string[] }>(UI_ENDPOINTS.keyValues, request)).values,
+    checkFilter: (filter: string) => call<FilterCheck>(UI_ENDPOINTS.checkFilter, { filter }),
     runsWindow: (request: RunsWindowRequest) => call<RunsWindow>(UI_ENDPOINTS.runsWindow, request),
+    runIds: async (query: RunsQuery) => (await call<{ runIds: string[] }>(UI_ENDPOINTS.runIds, query)).runIds,
+    differingColumns: (query: RunsQuery, columns: ColumnSet) =>
+      call<ColumnSet>(UI_ENDPOINTS.differingColumns, { query, columns }),
+    exportRuns: (request: ExportRequest) => call<string>(UI_ENDPOINTS.exportRuns, request, true),
+    runDetail: (runId: string) => call<RunDetail>(UI_ENDPOINTS.runDetail, { runId }),
+    updateExperiment: async (request: { experimentId: string; name?: string; description?: string }) => {
+      await call(UI_ENDPOINTS.updateExperiment, request);
+    },
+    setExperimentDeleted: async (request: { experimentId: string; deleted: boolean }) => {
+      await call(UI_ENDPOINTS.setExperimentDeleted, request);
+    },
+    setRunsDeleted: (request: { runIds: string[]; deleted: boolean }) =>
+      call<{ changed: number }>(UI_ENDPOINTS.setRunsDeleted, request),
+    editRunTags: (request: TagEdit) => call<{ changed: number }>(UI_ENDPOINTS.editRunTags, request),
+    getUiState: async <T,>(key: string) => (await call<{ value: T | null }>(UI_ENDPOINTS.getUiState, { key })).value,
+    putUiState: async (key: string, value: unknown) => {
+      await call(UI_ENDPOINTS.putUiState, { key, value });
+    },
     subscribe({ onChange, onHello, onState }) {
       const source = new EventSource(`${url(UI_ENDPOINTS.events.path)}?${UI_TOKEN_QUERY}=${encodeURIComponent(token)}`);
       const state = (s: ConnectionState): void => onState?.(s);

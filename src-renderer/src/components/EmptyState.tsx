@@ -1,4 +1,4 @@
-import { useApp } from '../state/store';
+import { useApp } from '../state/app-store';
 import { CopyButton } from './CopyButton';
 
 /** No runs yet: the one line to add to a script, and a tiny example. */

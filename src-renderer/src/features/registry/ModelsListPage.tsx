@@ -18,7 +18,9 @@ const columns: ColumnDef<RegisteredModel>[] = [
   {
     id: 'name',
     header: 'Name',
+    accessorFn: (m) => m.name,
     enableSorting: true,
+    sortDescFirst: false,
     cell: ({ row }) => (
       <a className="rg-model-link" href={modelHref(row.original.name)}>
         {row.original.name}
@@ -74,7 +76,9 @@ const columns: ColumnDef<RegisteredModel>[] = [
   {
     id: 'updated',
     header: 'Last modified',
+    accessorFn: (m) => m.last_updated_timestamp ?? 0,
     enableSorting: true,
+    sortDescFirst: true,
     cell: ({ row }) => <When ms={row.original.last_updated_timestamp ?? row.original.creation_timestamp} />,
   },
 ];
@@ -133,6 +137,7 @@ export function ModelsListPage() {
     onSortingChange: setSorting,
     manualSorting: true,
     enableMultiSort: false,
+    enableSortingRemoval: false,
     getCoreRowModel: getCoreRowModel(),
   });
 

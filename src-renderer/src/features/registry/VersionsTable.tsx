@@ -93,43 +93,45 @@ export function VersionsTable({ versions }: { versions: ModelVersion[] }) {
   });
   if (!versions.length) return <p className="muted rg-placeholder">No versions yet.</p>;
   return (
-    <table className="rg-table compact" aria-label="Versions">
-      <thead>
-        {table.getHeaderGroups().map((group) => (
-          <tr key={group.id}>
-            {group.headers.map((header) => {
-              const sorted = header.column.getIsSorted();
-              return (
-                <th
-                  key={header.id}
-                  className={`rg-col-${header.column.id}`}
-                  aria-sort={sorted ? (sorted === 'asc' ? 'ascending' : 'descending') : undefined}
-                >
-                  {header.column.getCanSort() ? (
-                    <button type="button" className="rg-sort" onClick={header.column.getToggleSortingHandler()}>
-                      {flexRender(header.column.columnDef.header, header.getContext())}
-                      <span className={`rg-sort-mark${sorted ? ' active' : ''}`}>{sorted === 'asc' ? '↑' : '↓'}</span>
-                    </button>
-                  ) : (
-                    flexRender(header.column.columnDef.header, header.getContext())
-                  )}
-                </th>
-              );
-            })}
-          </tr>
-        ))}
-      </thead>
-      <tbody>
-        {table.getRowModel().rows.map((row) => (
-          <tr key={row.id} data-version={row.original.version}>
-            {row.getVisibleCells().map((cell) => (
-              <td key={cell.id} className={`rg-col-${cell.column.id}`}>
-                {flexRender(cell.column.columnDef.cell, cell.getContext())}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="rg-table-scroll">
+      <table className="rg-table compact" aria-label="Versions">
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => {
+                const sorted = header.column.getIsSorted();
+                return (
+                  <th
+                    key={header.id}
+                    className={`rg-col-${header.column.id}`}
+                    aria-sort={sorted ? (sorted === 'asc' ? 'ascending' : 'descending') : undefined}
+                  >
+                    {header.column.getCanSort() ? (
+                      <button type="button" className="rg-sort" onClick={header.column.getToggleSortingHandler()}>
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        <span className={`rg-sort-mark${sorted ? ' active' : ''}`}>{sorted === 'asc' ? '↑' : '↓'}</span>
+                      </button>
+                    ) : (
+                      flexRender(header.column.columnDef.header, header.getContext())
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((row) => (
+            <tr key={row.id} data-version={row.original.version}>
+              {row.getVisibleCells().map((cell) => (
+                <td key={cell.id} className={`rg-col-${cell.column.id}`}>
+                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
