@@ -362,6 +362,7 @@ with t.step("order_by, max_results, paging, view types"):
     t.eq(list(names["metrics.val_score"]), [0.91], "experiment_names=")
     everywhere = mlflow.search_runs(search_all_experiments=True, filter_string="tags.developer = 'bob'")
     t.eq(len(everywhere), 1, "search_all_experiments=True")
+    t.raises(lambda: client.search_runs([exp_id], max_results=50001), "max_results over 50000", "INVALID_PARAMETER_VALUE")
     empty = mlflow.search_runs([exp_id], filter_string="metrics.accuracy > 5")
     t.eq(len(empty), 0, "no match -> empty DataFrame")
 
