@@ -104,30 +104,30 @@ async function logRunWithModel(request: APIRequestContext, runName: string): Pro
 
 const dialog = (page: Page) => page.getByRole('dialog');
 const modelsNav = (page: Page) =>
-  page.getByRole('navigation', { name: 'Registry' }).getByRole('link', { name: 'Models' });
+  page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Models' });
 const titleStage = (page: Page) => page.locator('h1 .rg-stage');
 
 test('register a run’s model, move it through stages, alias it and find it in the models list', async ({
   page,
   request,
 }) => {
+  test.setTimeout(150_000); // one long story; the 2-core CI machine is shared
   const problems = watchConsole(page);
   const { experimentId, runId, modelId } = await logRunWithModel(request, 'train-forest');
   const name = unique('fraud-detector');
 
-  // ------------------------------------------------------------ register from the models page
-  await page.goto(`${serverUrl()}/#/models`);
-  await expect(modelsNav(page)).toHaveAttribute('aria-current', 'page');
-  await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
-  await page.getByRole('button', { name: 'Register model' }).click();
+  // ------------------------------------------------------------ register from the run page
+  await page.goto(`${serverUrl()}/#/experiments/${experimentId}/runs/${runId}`);
+  const runPanel = page.getByTestId('run-detail');
+  await expect(runPanel.getByRole('heading', { name: 'train-forest' })).toBeVisible();
+  await runPanel.getByRole('button', { name: 'Register model' }).click();
   await expect(dialog(page)).toBeVisible();
-  await dialog(page).getByLabel('Run ID').fill(runId);
+  await expect(dialog(page)).toContainText('From run train-forest');
   // Both kinds of model the run holds are offered; the logged model comes first.
   const loggedChoice = dialog(page).getByRole('radio', { name: /model logged model/ });
   await expect(loggedChoice).toBeChecked();
   await expect(dialog(page).getByRole('radio', { name: /classic artifact folder/ })).toBeVisible();
   await expect(dialog(page)).toContainText(modelId);
-  await expect(dialog(page)).toContainText('Run train-forest');
   await dialog(page).getByLabel('Registered model name').fill(name);
   await expect(dialog(page).getByTestId('register-name-hint')).toHaveText(
     `Creates the new model “${name}” with version 1.`,
@@ -136,6 +136,7 @@ test('register a run’s model, move it through stages, alias it and find it in 
   await dialog(page).getByRole('button', { name: 'Register', exact: true }).click();
   await expect(dialog(page)).toContainText(`Created version 1 of ${name}.`);
   await dialog(page).getByRole('button', { name: 'Open version 1' }).click();
+  await expect(modelsNav(page)).toHaveAttribute('aria-current', 'page');
 
   // ------------------------------------------------------------ version page
   await expect(page).toHaveURL(new RegExp(`#/models/${encodeURIComponent(name)}/versions/1$`));
@@ -277,6 +278,11 @@ test('register a run’s model, move it through stages, alias it and find it in 
   await page.screenshot({ path: join(SHOTS, 'registry-model-light.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(SHOTS, 'registry-model-dark.png'), fullPage: true });
+
+  // The source run link leads back to the run in the runs view.
+  await versions.locator('tr[data-version="2"]').getByRole('link', { name: 'train-forest' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/experiments/${experimentId}/runs/${runId}$`));
+  await expect(page.getByTestId('run-detail').getByRole('heading', { name: 'train-forest' })).toBeVisible();
 
   // The REST API (what scripts see) agrees with the screens.
   const byAlias = await request.get(

@@ -98,10 +98,38 @@ describe('sorting big views', () => {
     for (const kind of ['metric', 'param', 'tag'] as const) {
       for (const desc of [false, true]) {
         const key = kind === 'metric' ? 'm' : kind === 'param' ? 'p' : 't';
-        for (const extra of [{}, { statuses: ['FINISHED', 'RUNNING'] as RunsQuery['statuses'] }, { filter: "params.p != 'abc'" }]) {
+        for (const extra of [
+          {},
+          { statuses: ['FINISHED', 'RUNNING'] as RunsQuery['statuses'] },
+          { filter: "params.p != 'abc'" },
+        ]) {
           const r = req([a], { sort: sortBy(kind, key, desc), ...extra });
           const expected = await names(q, r);
           expect(await names(fast, r), `${kind} ${desc} ${JSON.stringify(extra)}`).toEqual(expected);
+        }
+      }
+    }
+    // First windows come straight from an index (no layout): same order as the laid-out view.
+    const ids = store.createExperiment('ids', null, []);
+    const made = values.map((v, i) =>
+      run(ids, `q${i}`, i % 3 === 0 ? null : 50 + (i % 2), { metrics: i % 4 === 1 ? {} : { m: v } }),
+    );
+    for (const desc of [false, true]) {
+      for (const extra of [{}, { pinned: [made[3]!, made[0]!] }, { hidden: [made[2]!] }, { search: 'q1' }]) {
+        const r = req([ids], { sort: sortBy('metric', 'm', desc), ...extra });
+        const laidOut = await q.runIds(r);
+        for (const [offset, limit] of [
+          [0, 100],
+          [1, 3],
+          [4, 2],
+          [8, 5],
+        ] as const) {
+          const w = await fast.runsWindow({ ...r, offset, limit });
+          expect(
+            runsOf(w).map((i) => i.run.runId),
+            `${desc} ${JSON.stringify(extra)} ${offset}`,
+          ).toEqual(laidOut.slice(offset, offset + limit));
+          expect(w.total).toBe(laidOut.length);
         }
       }
     }
@@ -140,17 +168,28 @@ describe('grouping', () => {
     const collapsed = await q.runsWindow(
       req([a], { groupBy: [{ kind: 'param', key: 'lr' }], groupsCollapsed: true, toggledGroups: [g.key] }),
     );
-    expect(collapsed.items.map((i) => (i.type === 'group' ? `${i.collapsed ? '+' : '-'}${i.values[0]}` : i.run.name))).toEqual(
-      ['+1e-3', '+0.01', '-0.1', 'a2', 'a1', '+null'],
-    );
+    expect(
+      collapsed.items.map((i) => (i.type === 'group' ? `${i.collapsed ? '+' : '-'}${i.values[0]}` : i.run.name)),
+    ).toEqual(['+1e-3', '+0.01', '-0.1', 'a2', 'a1', '+null']);
     const second = await q.runsWindow(
-      req([a], { groupBy: [{ kind: 'param', key: 'lr' }], groupsCollapsed: true, toggledGroups: [g.key], offset: 3, limit: 2 }),
+      req([a], {
+        groupBy: [{ kind: 'param', key: 'lr' }],
+        groupsCollapsed: true,
+        toggledGroups: [g.key],
+        offset: 3,
+        limit: 2,
+      }),
     );
     expect(second.items.map((i) => (i.type === 'run' ? i.run.name : 'group'))).toEqual(['a2', 'a1']);
 
     // Several keys: one group per combination.
     const multi = await q.runsWindow(
-      req([a], { groupBy: [{ kind: 'param', key: 'model' }, { kind: 'attribute', key: 'status' }] }),
+      req([a], {
+        groupBy: [
+          { kind: 'param', key: 'model' },
+          { kind: 'attribute', key: 'status' },
+        ],
+      }),
     );
     expect(multi.items.filter((i) => i.type === 'group').map((i) => (i as GroupItem).values)).toEqual([
       ['rf', 'RUNNING'],
@@ -191,15 +230,25 @@ describe('nested runs, pinned and hidden runs', () => {
   it('puts pinned runs first and leaves hidden runs out', async () => {
     const a = store.createExperiment('a', null, []);
     const ids = ['r1', 'r2', 'r3', 'r4'].map((n, i) => run(a, n, i, { metrics: { m: i } }));
-    const w = await q.runsWindow(req([a], { pinned: [ids[0]!, ids[2]!], hidden: [ids[3]!], sort: sortBy('metric', 'm', true) }));
+    const w = await q.runsWindow(
+      req([a], { pinned: [ids[0]!, ids[2]!], hidden: [ids[3]!], sort: sortBy('metric', 'm', true) }),
+    );
     expect(runsOf(w).map((i) => [i.run.name, i.pinned])).toEqual([
       ['r1', true],
       ['r3', true],
       ['r2', false],
     ]);
     expect(w.total).toBe(3);
-    const grouped = await q.runsWindow(req([a], { pinned: [ids[1]!], groupBy: [{ kind: 'attribute', key: 'status' }] }));
-    expect(grouped.items.map((i) => (i.type === 'run' ? i.run.name : 'group'))).toEqual(['r2', 'group', 'r4', 'r3', 'r1']);
+    const grouped = await q.runsWindow(
+      req([a], { pinned: [ids[1]!], groupBy: [{ kind: 'attribute', key: 'status' }] }),
+    );
+    expect(grouped.items.map((i) => (i.type === 'run' ? i.run.name : 'group'))).toEqual([
+      'r2',
+      'group',
+      'r4',
+      'r3',
+      'r1',
+    ]);
   });
 });
 
@@ -238,7 +287,9 @@ describe('metric min/max columns', () => {
         sort: [{ column: { kind: 'metric', key: 'loss', agg: 'min' }, desc: false }],
       }),
     );
-    expect(runsOf(w).map((i) => [i.run.name, i.run.metrics.loss, i.run.metricMin?.loss, i.run.metricMax?.loss])).toEqual([
+    expect(
+      runsOf(w).map((i) => [i.run.name, i.run.metrics.loss, i.run.metricMin?.loss, i.run.metricMax?.loss]),
+    ).toEqual([
       ['r1', 3, 1, 5],
       ['r2', 6, 2, 6],
     ]);
@@ -291,7 +342,10 @@ describe('exports, run ids, differing columns, key values, run detail', () => {
     const p = run(a, 'p', 1, { params: { model: 'rf' } });
     run(a, 'c', 2, { params: { model: 'resnet' }, metrics: { acc: 0.5 }, tags: { 'mlflow.parentRunId': p } });
     run(a, 'd', 3, { params: { model: 'xgb' } });
-    expect(await q.keyValues({ experimentIds: [a], kind: 'param', key: 'model', prefix: 'r' })).toEqual(['resnet', 'rf']);
+    expect(await q.keyValues({ experimentIds: [a], kind: 'param', key: 'model', prefix: 'r' })).toEqual([
+      'resnet',
+      'rf',
+    ]);
     expect(await q.keyValues({ experimentIds: [a], kind: 'attribute', key: 'status', prefix: 'F' })).toEqual([
       'FINISHED',
       'FAILED',

@@ -174,7 +174,11 @@ describe('runsWindow', () => {
     const page1 = await q.runsWindow(window([a], { offset: 0, limit: 10 }));
     const page3 = await q.runsWindow(window([a], { offset: 20, limit: 10 }));
     expect(page1.total).toBe(25);
-    expect(rowsOf(page1).map((r) => r.name).slice(0, 3)).toEqual(['r24', 'r23', 'r22']); // newest first
+    expect(
+      rowsOf(page1)
+        .map((r) => r.name)
+        .slice(0, 3),
+    ).toEqual(['r24', 'r23', 'r22']); // newest first
     expect(page3).toMatchObject({ total: 25, offset: 20 });
     expect(rowsOf(page3).map((r) => r.name)).toEqual(['r04', 'r03', 'r02', 'r01', 'r00']);
     const beyond = await q.runsWindow(window([a], { offset: 100, limit: 10 }));

@@ -195,6 +195,8 @@ export interface LoggedModelLite {
 
 export interface SearchLoggedModelsRequest {
   experiment_ids: string[];
+  /** MLflow's logged-model filter, e.g. `source_run_id = '<run id>'`. */
+  filter?: string;
   max_results?: number;
   page_token?: string;
 }

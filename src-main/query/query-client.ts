@@ -72,6 +72,8 @@ class QueryWorkerClient implements QueryBackend {
     for (const m of QUERY_METHODS) {
       (this as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => this.call(m, args);
     }
+    // Started now, not on the first request: the window's first query should not wait for it.
+    this.worker = this.spawn();
   }
 
   listExperiments!: RunlensQueries['listExperiments'];

@@ -127,7 +127,9 @@ export function queryRoutes(options: QueryRoutesOptions): RouteModule {
         post(UI_ENDPOINTS.experimentKeys, (b) =>
           queries.experimentKeys(b.experimentIds as string[], b.lifecycle as never),
         );
-        post(UI_ENDPOINTS.keyValues, async (b) => ({ values: await queries.keyValues(b as unknown as KeyValuesRequest) }));
+        post(UI_ENDPOINTS.keyValues, async (b) => ({
+          values: await queries.keyValues(b as unknown as KeyValuesRequest),
+        }));
         post(UI_ENDPOINTS.checkFilter, (b) => queries.checkFilter(b.filter as string));
         post(UI_ENDPOINTS.runsWindow, (b) => queries.runsWindow(b as unknown as RunsWindowRequest));
         post(UI_ENDPOINTS.runIds, async (b) => ({ runIds: await queries.runIds(b as unknown as RunsQuery) }));

@@ -1,6 +1,9 @@
 import { openDatabase, type Db } from '../store/db';
 import {
+  countScope,
   groupAggregates,
+  hasNestedRuns,
+  windowDirect,
   orderedRuns,
   parentLinks,
   uiQueryStatements,
@@ -45,6 +48,7 @@ import {
   parseRunsWindowRequest,
   isRecord,
   type ValidQuery,
+  type ValidWindowRequest,
 } from './validate';
 import { checkFilter } from './filter-check';
 import { ViewOrder } from './view-order';
@@ -73,6 +77,11 @@ export interface QueryServiceOptions {
 }
 
 const LAYOUT_CACHE = 6;
+/** Windows ending before this item can be answered without laying out the whole view. */
+const QUICK_WINDOW = 3000;
+
+const layoutKey = (q: ValidQuery, full: boolean): string =>
+  JSON.stringify([full, { ...q, offset: undefined, limit: undefined, columns: undefined }]);
 const FETCH_CHUNK = 1000;
 
 function scopeOf(q: ValidQuery): ViewScope {
@@ -91,7 +100,9 @@ function scopeOf(q: ValidQuery): ViewScope {
 
 const sortTerms = (q: ValidQuery): UiSortTerm[] => q.sort.map((s) => ({ ...s.column, desc: s.desc }) as UiSortTerm);
 
-function finishAggregates(stats: [number, number | null, number | null, number | null, number | null]): MetricAggregates {
+function finishAggregates(
+  stats: [number, number | null, number | null, number | null, number | null],
+): MetricAggregates {
   const [count, sum, sumSq, min, max] = stats;
   if (!count || sum === null || sumSq === null) return { count: 0, mean: null, min: null, max: null, std: null };
   const mean = sum / count;
@@ -157,7 +168,8 @@ export class QueryService implements RunlensQueries {
     const args = { experiment_ids: JSON.stringify(r.ids), prefix: r.prefix, limit: r.limit };
     if (r.kind === 'param') return this.q.paramValues.all({ ...args, key: r.key }).map((v) => v.value);
     if (r.kind === 'tag') return this.q.tagValues.all({ ...args, key: r.key }).map((v) => v.value);
-    if (r.key === 'status') return ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].filter((s) => s.startsWith(r.prefix));
+    if (r.key === 'status')
+      return ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].filter((s) => s.startsWith(r.prefix));
     if (r.key === 'user_id') return this.q.userValues.all(args).map((v) => v.value);
     return [];
   }
@@ -169,6 +181,8 @@ export class QueryService implements RunlensQueries {
   async runsWindow(request: RunsWindowRequest): Promise<RunsWindow> {
     const req = parseRunsWindowRequest(request);
     return this.q.snapshot(() => {
+      const quick = this.cachedLayout(req, false) ? null : this.quickWindow(req);
+      if (quick) return quick;
       const layout = this.layout(req, false);
       const end = Math.min(layout.entries.length, req.offset + req.limit);
       const slice = req.offset < end ? layout.entries.subarray(req.offset, end) : new Int32Array(0);
@@ -209,7 +223,10 @@ export class QueryService implements RunlensQueries {
       const pks = this.runPksOf(this.layout(q, true)).slice(0, UI_LIMITS.maxDiffRuns);
       const n = pks.length;
       const runPks = JSON.stringify(pks);
-      const differs = (spread: { key: string; n: number; lo: unknown; hi: unknown; nans?: number }[], keys: string[]) => {
+      const differs = (
+        spread: { key: string; n: number; lo: unknown; hi: unknown; nans?: number }[],
+        keys: string[],
+      ) => {
         const byKey = new Map(spread.map((s) => [s.key, s]));
         return keys.filter((k) => {
           const s = byKey.get(k);
@@ -244,7 +261,8 @@ export class QueryService implements RunlensQueries {
     const format = parseExportFormat(request.format);
     const set: Required<ColumnSet> = { metrics: [], metricMin: [], metricMax: [], params: [], tags: [] };
     for (const c of columns) {
-      if (c.kind === 'metric') (c.agg === 'min' ? set.metricMin : c.agg === 'max' ? set.metricMax : set.metrics).push(c.key);
+      if (c.kind === 'metric')
+        (c.agg === 'min' ? set.metricMin : c.agg === 'max' ? set.metricMax : set.metrics).push(c.key);
       else if (c.kind === 'param') set.params.push(c.key);
       else if (c.kind === 'tag') set.tags.push(c.key);
     }
@@ -293,6 +311,66 @@ export class QueryService implements RunlensQueries {
 
   // ---------------------------------------------------------------------------- layout
 
+  /**
+   * The first windows of a plain view (no groups, no nesting; default order or one metric) read
+   * straight from an index with LIMIT, instead of laying out the whole view first. The full
+   * layout is computed right after answering, for the windows further down.
+   */
+  private quickWindow(req: ValidWindowRequest): RunsWindow | null {
+    if (req.groupBy.length || req.offset + req.limit > QUICK_WINDOW || !req.experimentIds.length) return null;
+    const first = req.sort[0];
+    const plain =
+      !first ||
+      (req.sort.length === 1 && first.column.kind === 'attribute' && first.column.key === 'start_time' && first.desc);
+    const metric =
+      req.sort.length === 1 && first?.column.kind === 'metric' && (first.column.agg ?? 'latest') === 'latest';
+    if (!plain && !metric) return null;
+    if (req.tree && hasNestedRuns(this.db, req.experimentIds)) return null;
+    const scope = scopeOf(req);
+    const pinnedByUuid = req.pinned.length
+      ? this.q.runPksByIds.all({
+          run_ids: JSON.stringify(req.pinned.filter((id) => !req.hidden.includes(id))),
+          experiment_ids: JSON.stringify(req.experimentIds),
+          lifecycle: req.lifecycle,
+        })
+      : [];
+    const pinnedPk = new Map(pinnedByUuid.map((r) => [r.run_uuid, r.run_pk]));
+    const pinned = req.pinned.flatMap((id) => (pinnedPk.has(id) ? [pinnedPk.get(id)!] : []));
+    const extra = pinned.length
+      ? [{ sql: 'r.run_pk NOT IN (SELECT value FROM json_each(?))', params: [JSON.stringify(pinned)] }]
+      : [];
+    const total = pinned.length + countScope(this.db, scope, extra);
+    const fromPinned = pinned.slice(req.offset, req.offset + req.limit);
+    const restOffset = Math.max(0, req.offset - pinned.length);
+    const restLimit = req.limit - fromPinned.length;
+    const sort = metric ? { key: first!.column.key, desc: first!.desc } : null;
+    const rest = restLimit > 0 ? windowDirect(this.db, scope, sort, restOffset, restLimit, extra) : [];
+    const pks = [...fromPinned, ...rest];
+    const rows = this.fetchRows(pks, req.columns);
+    const pinnedSet = new Set(pinned);
+    const items: RowItem[] = pks.flatMap((pk) => {
+      const run = rows.get(pk);
+      return run
+        ? [{ type: 'run' as const, run, depth: 0, childCount: 0, expanded: false, pinned: pinnedSet.has(pk) }]
+        : [];
+    });
+    // Lay out the whole view once this answer is on its way (the worker serves one request at a time).
+    const timer = setTimeout(() => {
+      try {
+        if (this.db.open) this.q.snapshot(() => this.layout(req, false));
+      } catch {
+        // computed again on demand
+      }
+    }, 0);
+    timer.unref?.();
+    return { total, runCount: total, offset: req.offset, items };
+  }
+
+  private cachedLayout(q: ValidQuery, full: boolean): Layout | null {
+    const hit = this.layouts.get(layoutKey(q, full));
+    return hit && hit.version === this.q.dataVersion() ? hit : null;
+  }
+
   private runPksOf(layout: Layout): number[] {
     const out: number[] = [];
     for (const e of layout.entries) if (e >= 0) out.push(e);
@@ -314,7 +392,7 @@ export class QueryService implements RunlensQueries {
    */
   private layout(q: ValidQuery, full: boolean): Layout {
     const version = this.q.dataVersion();
-    const cacheKey = JSON.stringify([full, { ...q, offset: undefined, limit: undefined, columns: undefined }]);
+    const cacheKey = layoutKey(q, full);
     const hit = this.layouts.get(cacheKey);
     if (hit && hit.version === version) {
       this.layouts.delete(cacheKey);

@@ -111,5 +111,3 @@ function stateKey(key: unknown): string {
   }
   return key;
 }
-
-

@@ -48,7 +48,7 @@ function mergeMetric(
   const seen = new Uint8Array(rank.length);
   const cmp = byRank(rank);
   const { values } = sorted;
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i + 1;
     while (j < values.length && values[j]![1] === values[i]![1]) j++;
     const tie: number[] = [];
@@ -101,7 +101,7 @@ function mergeText(base: readonly number[], rank: Int32Array, rows: [number, str
     seen[r.pk] = 1;
   }
   const cmp = byRank(rank);
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     let j = i + 1;
     while (j < text.length && text[j]![1] === text[i]![1]) j++;
     const tie = text.slice(i, j).map((t) => t[0]);

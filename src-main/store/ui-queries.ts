@@ -192,7 +192,12 @@ function columnSource(c: UiColumn, alias: string): ColumnSource {
       return { join, value, ranks: [`(${value} IS NULL)`], numericText: false };
     }
     // No value last, then NaN, then numbers.
-    return { join, value: `${alias}.value`, ranks: [`(${alias}.run_pk IS NULL)`, `${alias}.is_nan`], numericText: false };
+    return {
+      join,
+      value: `${alias}.value`,
+      ranks: [`(${alias}.run_pk IS NULL)`, `${alias}.is_nan`],
+      numericText: false,
+    };
   }
   const table = c.kind === 'param' ? 'params' : 'tags';
   return {
@@ -255,7 +260,10 @@ export function orderedRuns(
   const params = [...joins.flatMap((j) => j.params), ...where.flatMap((w) => w.params)];
   const st = cachedStatement(db, sql);
   if (!groupBy.length) return { pks: st.pluck(true).all(...params) as number[], groupValues: null };
-  const rows = st.pluck(false).raw(true).all(...params) as unknown[][];
+  const rows = st
+    .pluck(false)
+    .raw(true)
+    .all(...params) as unknown[][];
   st.raw(false);
   return {
     pks: rows.map((r) => r[0] as number),
@@ -279,8 +287,7 @@ export function scopeOrder(db: Db, scope: ViewScope): number[] {
  */
 export function metricInOrder(db: Db, key: string, desc: boolean): { values: [number, number][]; nans: number[] } {
   const keyId = cachedStatement(db, 'SELECT key_id FROM metric_keys WHERE key = ?').pluck(true).get(key) as
-    | number
-    | undefined;
+    number | undefined;
   if (keyId === undefined) return { values: [], nans: [] };
   const st = cachedStatement(
     db,
@@ -305,6 +312,89 @@ export function textInOrder(db: Db, kind: 'param' | 'tag', key: string): [number
 
 export function maxRunPk(db: Db): number {
   return (cachedStatement(db, 'SELECT max(run_pk) FROM runs').pluck(true).get() as number | null) ?? 0;
+}
+
+/**
+ * One window of a view without computing the whole order: the default order or one metric's
+ * order read straight from an index with LIMIT, so the first rows of a 100,000-run view (or of
+ * a re-sort) cost a few index entries. Metric order is split where its rank changes (values,
+ * NaN, missing) and the window carried across the parts. `extra` conditions are ANDed in.
+ */
+export function windowDirect(
+  db: Db,
+  scope: ViewScope,
+  sort: { key: string; desc: boolean } | null,
+  offset: number,
+  limit: number,
+  extra: Sql[] = [],
+): number[] {
+  const where = [...scopeWhere(db, scope), ...extra];
+  const cond = where.map((w) => w.sql).join(' AND ');
+  const params = where.flatMap((w) => w.params);
+  const tail = 'r.start_time DESC, r.run_uuid';
+  if (!sort) {
+    return cachedStatement(db, `SELECT r.run_pk FROM runs r WHERE ${cond} ORDER BY ${tail} LIMIT ? OFFSET ?`)
+      .pluck(true)
+      .all(...params, limit, offset) as number[];
+  }
+  const keyId = cachedStatement(db, 'SELECT key_id FROM metric_keys WHERE key = ?').pluck(true).get(sort.key) as
+    number | undefined;
+  const byIndex = 'FROM latest_metrics s CROSS JOIN runs r ON r.run_pk = s.run_pk WHERE s.key_id = ?';
+  const parts: { from: string; lead: unknown[]; order: string }[] =
+    keyId === undefined
+      ? [{ from: `FROM runs r WHERE ${cond}`, lead: [], order: tail }]
+      : [
+          {
+            from: `${byIndex} AND s.is_nan = 0 AND ${cond}`,
+            lead: [keyId],
+            order: `s.value ${sort.desc ? 'DESC' : 'ASC'}, ${tail}`,
+          },
+          { from: `${byIndex} AND s.is_nan = 1 AND ${cond}`, lead: [keyId], order: tail },
+          {
+            from: `FROM runs r WHERE NOT EXISTS (SELECT 1 FROM latest_metrics x WHERE x.run_pk = r.run_pk AND x.key_id = ?) AND ${cond}`,
+            lead: [keyId],
+            order: tail,
+          },
+        ];
+  const out: number[] = [];
+  let skip = offset;
+  for (const part of parts) {
+    const want = limit - out.length;
+    if (want <= 0) break;
+    const rows = cachedStatement(db, `SELECT r.run_pk ${part.from} ORDER BY ${part.order} LIMIT ? OFFSET ?`)
+      .pluck(true)
+      .all(...part.lead, ...params, want, skip) as number[];
+    out.push(...rows);
+    if (rows.length > 0) skip = 0;
+    else if (skip > 0) {
+      const n = cachedStatement(db, `SELECT count(*) ${part.from}`)
+        .pluck(true)
+        .get(...part.lead, ...params) as number;
+      skip = Math.max(0, skip - n);
+    }
+  }
+  return out;
+}
+
+/** Runs in the scope (with extra conditions). */
+export function countScope(db: Db, scope: ViewScope, extra: Sql[] = []): number {
+  const where = [...scopeWhere(db, scope), ...extra];
+  return cachedStatement(db, `SELECT count(*) FROM runs r WHERE ${where.map((w) => w.sql).join(' AND ')}`)
+    .pluck(true)
+    .get(...where.flatMap((w) => w.params)) as number;
+}
+
+/** Whether any run of the experiments is nested under another (tree layout needed). */
+export function hasNestedRuns(db: Db, experimentIds: readonly number[]): boolean {
+  return (
+    cachedStatement(
+      db,
+      `SELECT 1 FROM tags t JOIN runs c ON c.run_pk = t.run_pk
+       WHERE t.key = 'mlflow.parentRunId' AND c.experiment_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    )
+      .pluck(true)
+      .get(json(experimentIds)) !== undefined
+  );
 }
 
 export interface GroupAggregateRow {
@@ -431,7 +521,10 @@ export function uiQueryStatements(db: Db) {
     tagKeys: db.prepare<[KeyScope], { key: string }>(distinctKeysSql('tags', RUN_FILTER)),
 
     /** Distinct values of a param/tag key in some experiments, from `prefix` on, in order. */
-    paramValues: db.prepare<[{ experiment_ids: string; key: string; prefix: string; limit: number }], { value: string }>(
+    paramValues: db.prepare<
+      [{ experiment_ids: string; key: string; prefix: string; limit: number }],
+      { value: string }
+    >(
       `SELECT DISTINCT x.value FROM params x JOIN runs r ON r.run_pk = x.run_pk
        WHERE x.key = @key AND x.value >= @prefix AND substr(x.value, 1, length(@prefix)) = @prefix
          AND r.experiment_id IN (SELECT value FROM json_each(@experiment_ids))
@@ -451,7 +544,10 @@ export function uiQueryStatements(db: Db) {
     ),
 
     /** Run keys of the given run ids in some experiments (pinned and expanded runs). */
-    runPksByIds: db.prepare<[{ run_ids: string; experiment_ids: string; lifecycle: string }], { run_pk: number; run_uuid: string }>(
+    runPksByIds: db.prepare<
+      [{ run_ids: string; experiment_ids: string; lifecycle: string }],
+      { run_pk: number; run_uuid: string }
+    >(
       `SELECT r.run_pk, r.run_uuid FROM runs r
        WHERE r.run_uuid IN (SELECT value FROM json_each(@run_ids)) AND ${RUN_FILTER}`,
     ),

@@ -101,7 +101,7 @@ export function createHttpApi({ token, baseUrl = '' }: HttpApiOptions): RunlensA
     setRunsDeleted: (request: { runIds: string[]; deleted: boolean }) =>
       call<{ changed: number }>(UI_ENDPOINTS.setRunsDeleted, request),
     editRunTags: (request: TagEdit) => call<{ changed: number }>(UI_ENDPOINTS.editRunTags, request),
-    getUiState: async <T,>(key: string) => (await call<{ value: T | null }>(UI_ENDPOINTS.getUiState, { key })).value,
+    getUiState: async <T>(key: string) => (await call<{ value: T | null }>(UI_ENDPOINTS.getUiState, { key })).value,
     putUiState: async (key: string, value: unknown) => {
       await call(UI_ENDPOINTS.putUiState, { key, value });
     },

@@ -87,7 +87,17 @@ export interface MenuItem {
 }
 
 /** A menu of actions in a popover; arrow keys move, Enter picks. */
-export function Menu({ anchor, items, onClose, label }: { anchor: Anchor; items: MenuItem[]; onClose: () => void; label: string }) {
+export function Menu({
+  anchor,
+  items,
+  onClose,
+  label,
+}: {
+  anchor: Anchor;
+  items: MenuItem[];
+  onClose: () => void;
+  label: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();

@@ -49,19 +49,19 @@ export function ModelPage({ name }: { name: string }) {
 
   if (!data) {
     return (
-      <section className="pane rg-page">
-        <header className="pane-header rg-header">
-          <div className="pane-title">
+      <section className="rg-page">
+        <header className="rg-header">
+          <div className="rg-title">
             <Breadcrumbs items={[{ label: 'Models', href: modelsHref }, { label: name }]} />
             <h1>{name}</h1>
           </div>
         </header>
         {res.error ? (
-          <div className="banner error" role="alert">
+          <div className="rg-banner" role="alert">
             {res.error.message}
           </div>
         ) : (
-          <div className="pane-loading">Loading…</div>
+          <div className="rg-loading">Loading…</div>
         )}
       </section>
     );
@@ -75,12 +75,12 @@ export function ModelPage({ name }: { name: string }) {
   const latest = latestByStage(model);
 
   return (
-    <section className="pane rg-page" aria-labelledby="rg-model-title">
-      <header className="pane-header rg-header">
-        <div className="pane-title">
+    <section className="rg-page" aria-labelledby="rg-model-title">
+      <header className="rg-header">
+        <div className="rg-title">
           <Breadcrumbs items={[{ label: 'Models', href: modelsHref }, { label: model.name }]} />
           <h1 id="rg-model-title">{model.name}</h1>
-          <div className="pane-meta muted">
+          <div className="rg-meta muted">
             <span>
               {versions.length} version{versions.length === 1 ? '' : 's'}
             </span>
@@ -95,7 +95,7 @@ export function ModelPage({ name }: { name: string }) {
         </div>
         <RegisterModelButton label="Register a version" defaultModelName={model.name} onRegistered={res.reload} />
       </header>
-      {res.error && <div className="banner error">{res.error.message}</div>}
+      {res.error && <div className="rg-banner">{res.error.message}</div>}
       <div className="rg-scroll">
         <div className="rg-columns">
           <div className="rg-main-col">

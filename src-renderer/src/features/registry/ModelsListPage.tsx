@@ -144,11 +144,11 @@ export function ModelsListPage() {
   const noModelsAtAll = !first.loading && !first.error && models.length === 0 && !filter;
 
   return (
-    <section className="pane rg-page" aria-labelledby="rg-models-title">
-      <header className="pane-header rg-header">
-        <div className="pane-title">
+    <section className="rg-page" aria-labelledby="rg-models-title">
+      <header className="rg-header">
+        <div className="rg-title">
           <h1 id="rg-models-title">Models</h1>
-          <div className="pane-meta muted">
+          <div className="rg-meta muted">
             <span data-testid="model-total">
               {first.loading && !first.data
                 ? 'Loading…'
@@ -158,9 +158,9 @@ export function ModelsListPage() {
         </div>
         <RegisterModelButton label="Register model" />
       </header>
-      <div className="filter-bar">
-        <div className="filter-form rg-search">
-          <span className="filter-icon" aria-hidden>
+      <div className="rg-searchbar">
+        <div className="rg-search">
+          <span className="rg-search-icon" aria-hidden>
             ⌕
           </span>
           <input
@@ -173,7 +173,7 @@ export function ModelsListPage() {
           />
         </div>
       </div>
-      {first.error && <div className="banner error">{first.error.message}</div>}
+      {first.error && <div className="rg-banner">{first.error.message}</div>}
       <div className="rg-scroll">
         {noModelsAtAll ? (
           <div className="rg-empty">

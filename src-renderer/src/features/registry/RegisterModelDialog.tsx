@@ -27,7 +27,8 @@ interface RunModels {
 
 async function findRunModels(runId: string): Promise<RunModels> {
   const run = (await getRun(runId)).info;
-  const [logged, dirs] = await Promise.all([loggedModelsOfRun(run), modelDirsOfRun(runId)]);
+  // An unlistable artifact store (remote, missing folder) still leaves the logged models to offer.
+  const [logged, dirs] = await Promise.all([loggedModelsOfRun(run), modelDirsOfRun(runId).catch(() => [])]);
   return {
     run,
     candidates: [

@@ -54,9 +54,9 @@ export function VersionPage({ name, version }: { name: string; version: string }
 
   if (!res.data) {
     return (
-      <section className="pane rg-page">
-        <header className="pane-header rg-header">
-          <div className="pane-title">
+      <section className="rg-page">
+        <header className="rg-header">
+          <div className="rg-title">
             <Breadcrumbs items={crumbs} />
             <h1>
               {name} <span className="muted">v{version}</span>
@@ -64,11 +64,11 @@ export function VersionPage({ name, version }: { name: string; version: string }
           </div>
         </header>
         {res.error ? (
-          <div className="banner error" role="alert">
+          <div className="rg-banner" role="alert">
             {res.error.message}
           </div>
         ) : (
-          <div className="pane-loading">Loading…</div>
+          <div className="rg-loading">Loading…</div>
         )}
       </section>
     );
@@ -88,15 +88,15 @@ export function VersionPage({ name, version }: { name: string; version: string }
   ];
 
   return (
-    <section className="pane rg-page" aria-labelledby="rg-version-title">
-      <header className="pane-header rg-header">
-        <div className="pane-title">
+    <section className="rg-page" aria-labelledby="rg-version-title">
+      <header className="rg-header">
+        <div className="rg-title">
           <Breadcrumbs items={crumbs} />
           <h1 id="rg-version-title">
             {mv.name} <span className="rg-title-version">Version {mv.version}</span>
             <StageBadge stage={mv.current_stage} />
           </h1>
-          <div className="pane-meta muted">
+          <div className="rg-meta muted">
             <span>
               Registered <When ms={mv.creation_timestamp} />
             </span>
@@ -108,7 +108,7 @@ export function VersionPage({ name, version }: { name: string; version: string }
         </div>
         <StageActions version={mv} siblings={siblings} onDone={res.reload} />
       </header>
-      {res.error && <div className="banner error">{res.error.message}</div>}
+      {res.error && <div className="rg-banner">{res.error.message}</div>}
       <div className="rg-scroll">
         <div className="rg-columns">
           <div className="rg-main-col">

@@ -208,10 +208,12 @@ export async function loggedModelsOfRun(run: RunInfoLite, pageLimit = 20): Promi
   do {
     const request: SearchLoggedModelsRequest = {
       experiment_ids: [run.experiment_id],
+      filter: `source_run_id = ${filterLiteral(run.run_id)}`,
       max_results: 100,
       page_token: pageToken,
     };
     const page = await call<SearchLoggedModelsResponse>(E.searchLoggedModels, request);
+    // Checked again here: the filter is an optimization, the run is what counts.
     for (const m of page.models ?? []) if (m.info.source_run_id === run.run_id) out.push(m);
     pageToken = page.next_page_token;
   } while (pageToken && ++pages < pageLimit);

@@ -43,11 +43,6 @@ export function navigate(href: string): void {
   if (window.location.hash !== href) window.location.hash = href;
 }
 
-/** Choosing an experiment while a registry page is shown goes to that experiment's runs. */
-export function leaveRegistry(experimentId: string): void {
-  if (parseRegistryHash(window.location.hash)) navigate(`#/experiments/${encodeURIComponent(experimentId)}`);
-}
-
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
   return () => window.removeEventListener('hashchange', onChange);

@@ -41,11 +41,15 @@ const KIND_LABEL = { attribute: '', metric: 'metric', param: 'param', tag: 'tag'
 
 /** The sort order a first click picks: biggest first for numbers and times, A→Z otherwise. */
 function firstDesc(ref: ColumnRef): boolean {
-  return ref.kind === 'metric' || (ref.kind === 'attribute' && ['start_time', 'end_time', 'duration'].includes(ref.key));
+  return (
+    ref.kind === 'metric' || (ref.kind === 'attribute' && ['start_time', 'end_time', 'duration'].includes(ref.key))
+  );
 }
 
 const sameRef = (a: ColumnRef, b: ColumnRef): boolean =>
-  a.kind === b.kind && a.key === b.key && (a.kind === 'metric' ? (a.agg ?? 'latest') : '') === (b.kind === 'metric' ? (b.agg ?? 'latest') : '');
+  a.kind === b.kind &&
+  a.key === b.key &&
+  (a.kind === 'metric' ? (a.agg ?? 'latest') : '') === (b.kind === 'metric' ? (b.agg ?? 'latest') : '');
 
 /** Click: sort by this column (first direction → other direction → off). Shift: add to the sort keys. */
 export function nextSort(sort: SortSpec[], ref: ColumnRef, multi: boolean): SortSpec[] {
@@ -87,7 +91,10 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
   const scrollRef = useRef<HTMLDivElement>(null);
 
   // eslint-disable-next-line react-hooks/exhaustive-deps -- recomputed when what it reads changes
-  const ids = useMemo(() => useRuns.getState().displayedColumns(), [settings.columns, settings.onlyDiffering, keys, differing]);
+  const ids = useMemo(
+    () => useRuns.getState().displayedColumns(),
+    [settings.columns, settings.onlyDiffering, keys, differing],
+  );
   const refs = useMemo(() => new Map(ids.map((id) => [id, columnRef(id)])), [ids]);
 
   const columns = useMemo<ColumnDef<RowItem>[]>(
@@ -197,6 +204,22 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
     scrollRef.current?.scrollTo({ top: 0 });
   }, [scrollReset]);
 
+  // A column just added (column chooser): scroll sideways until it shows.
+  const revealColumn = useRuns((s) => s.revealColumn);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!revealColumn || !el) return;
+    const i = centerAll.findIndex((c) => c.id === revealColumn);
+    if (i < 0) return;
+    const left = offsets[i]!;
+    const right = offsets[i + 1]!;
+    if (left < el.scrollLeft || right > el.scrollLeft + el.clientWidth - leftWidth) {
+      el.scrollLeft = Math.max(0, right - (el.clientWidth - leftWidth) + 24);
+    }
+    updateHRange();
+    useRuns.getState().reveal(null);
+  }, [revealColumn, centerAll, offsets, leftWidth, updateHRange]);
+
   // Keep the keyboard cursor in view.
   const lastCursor = useRef(cursor);
   useEffect(() => {
@@ -205,23 +228,20 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
     if (cursor < first + 1 || cursor > last - 1) virtualizer.scrollToIndex(cursor, { align: 'auto' });
   }, [cursor, first, last, virtualizer]);
 
-  const onRowClick = useCallback(
-    (e: React.MouseEvent, index: number) => {
-      const s = useRuns.getState();
-      const item = s.itemAt(index);
-      if (!item) return;
-      if (item.type === 'group') {
-        s.setCursor(index);
-        s.toggleGroup(item.key);
-        return;
-      }
-      if (e.shiftKey) void s.selectRange(index, e.ctrlKey || e.metaKey);
-      else if (e.ctrlKey || e.metaKey) s.toggleSelect(index);
-      else s.selectOnly(index);
-      scrollRef.current?.focus({ preventScroll: true });
-    },
-    [],
-  );
+  const onRowClick = useCallback((e: React.MouseEvent, index: number) => {
+    const s = useRuns.getState();
+    const item = s.itemAt(index);
+    if (!item) return;
+    if (item.type === 'group') {
+      s.setCursor(index);
+      s.toggleGroup(item.key);
+      return;
+    }
+    if (e.shiftKey) void s.selectRange(index, e.ctrlKey || e.metaKey);
+    else if (e.ctrlKey || e.metaKey) s.toggleSelect(index);
+    else s.selectOnly(index);
+    scrollRef.current?.focus({ preventScroll: true });
+  }, []);
 
   const allSelected = useRuns((s) => s.selection.size > 0 && s.selection.size >= s.runCount);
 
@@ -279,7 +299,16 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
             const item = pages.get(Math.floor(vi.index / 100))?.[vi.index % 100];
             const top = vi.start + HEADER_HEIGHT;
             if (!item) {
-              return <PlaceholderRow key={vi.key} top={top} left={leftCols} center={centerCols} padLeft={padLeft} width={totalWidth} />;
+              return (
+                <PlaceholderRow
+                  key={vi.key}
+                  top={top}
+                  left={leftCols}
+                  center={centerCols}
+                  padLeft={padLeft}
+                  width={totalWidth}
+                />
+              );
             }
             if (item.type === 'group') {
               return (
@@ -391,6 +420,7 @@ function HeaderCell({
           const s = useRuns.getState();
           s.update({ sort: nextSort(s.settings.sort, ref, e.shiftKey) });
         }}
+        aria-label={label}
         title={`${kind ? `${kind} ` : ''}${label}\nClick to sort, shift-click to add a sort key, drag to move`}
       >
         {col.numeric && indicator}
@@ -595,15 +625,19 @@ interface GroupRowProps extends RowLayout {
 
 const GroupRow = memo(function GroupRow(p: GroupRowProps) {
   const { group } = p;
-  const title = group.values
-    .map((v, i) => `${p.labels[i] ?? ''} = ${v === null ? '(none)' : v}`)
-    .join(' · ');
+  const title = group.values.map((v, i) => `${p.labels[i] ?? ''} = ${v === null ? '(none)' : v}`).join(' · ');
   const labelCol = p.left[1]?.id ?? p.center[0]?.id;
   const cell = (c: Col) => {
-    if (c.id === SELECT_ID) return <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width, left: c.left }} />;
+    if (c.id === SELECT_ID)
+      return <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width, left: c.left }} />;
     if (c.id === labelCol) {
       return (
-        <div key={c.id} className={cellClass(c, ' group-label-cell')} style={{ width: c.width, left: c.left }} title={title}>
+        <div
+          key={c.id}
+          className={cellClass(c, ' group-label-cell')}
+          style={{ width: c.width, left: c.left }}
+          title={title}
+        >
           <span className={`expander${group.collapsed ? '' : ' open'}`} aria-hidden="true">
             ▸
           </span>
@@ -642,4 +676,3 @@ const GroupRow = memo(function GroupRow(p: GroupRowProps) {
     </div>
   );
 });
-

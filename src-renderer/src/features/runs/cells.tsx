@@ -26,7 +26,15 @@ function metricOf(run: RunRowData, ref: Extract<ColumnRef, { kind: 'metric' }>):
 }
 
 /** One cell's content (everything but the name cell, which the row draws itself). */
-export function CellContent({ run, col, experimentName }: { run: RunRowData; col: ColumnRef; experimentName?: string }) {
+export function CellContent({
+  run,
+  col,
+  experimentName,
+}: {
+  run: RunRowData;
+  col: ColumnRef;
+  experimentName?: string;
+}) {
   switch (col.kind) {
     case 'metric': {
       const v = metricOf(run, col);
@@ -61,7 +69,9 @@ export function CellContent({ run, col, experimentName }: { run: RunRowData; col
             return <LiveDuration start={run.startTime} />;
           }
           return (
-            <span>{formatDuration(run.startTime !== null && run.endTime !== null ? run.endTime - run.startTime : null)}</span>
+            <span>
+              {formatDuration(run.startTime !== null && run.endTime !== null ? run.endTime - run.startTime : null)}
+            </span>
           );
         case 'source': {
           const s = run.source ?? '';

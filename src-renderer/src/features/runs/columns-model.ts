@@ -91,7 +91,8 @@ export function columnSet(ids: readonly ColumnId[]): Required<ColumnSet> {
   for (const id of ids) {
     const ref = columnRef(id);
     if (!ref || ref.kind === 'attribute') continue;
-    if (ref.kind === 'metric') (ref.agg === 'min' ? set.metricMin : ref.agg === 'max' ? set.metricMax : set.metrics).push(ref.key);
+    if (ref.kind === 'metric')
+      (ref.agg === 'min' ? set.metricMin : ref.agg === 'max' ? set.metricMax : set.metrics).push(ref.key);
     else if (ref.kind === 'param') set.params.push(ref.key);
     else set.tags.push(ref.key);
   }
@@ -119,5 +120,5 @@ export function defaultWidth(ref: ColumnRef): number {
     };
     return fixed[ref.key] ?? 140;
   }
-  return Math.round(Math.min(260, Math.max(96, 36 + columnLabel(ref).length * 7.4)));
+  return Math.round(Math.min(280, Math.max(110, 58 + columnLabel(ref).length * 7.4)));
 }

@@ -47,6 +47,9 @@ export interface RunsState {
   fresh: ReadonlySet<string>;
   /** Bumped when the view changes so the table scrolls back to the top. */
   scrollReset: number;
+  /** A column just added: the table scrolls sideways to show it. */
+  revealColumn: ColumnId | null;
+  reveal(id: ColumnId | null): void;
 
   open(experimentIds: string[]): void;
   close(): void;
@@ -81,7 +84,6 @@ export const useRuns = create<RunsState>()((set, get) => {
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
   let diffTimer: ReturnType<typeof setTimeout> | null = null;
   let unsubscribeLive: (() => void) | null = null;
-  let keysAt = 0;
 
   const fail = (err: unknown): void => set({ loadError: describeError(err) });
 
@@ -193,7 +195,6 @@ export const useRuns = create<RunsState>()((set, get) => {
   async function loadKeys(): Promise<void> {
     const { experimentIds, key } = get();
     if (!experimentIds.length) return;
-    keysAt = Date.now();
     const keys = await api.experimentKeys(experimentIds, get().settings.lifecycle === 'deleted' ? 'all' : 'active');
     if (get().key !== key) return;
     const prev = get().keys;
@@ -206,15 +207,15 @@ export const useRuns = create<RunsState>()((set, get) => {
     const autoBefore = get().settings.columns === null ? get().columns().join('\0') : null;
     set({ keys });
     // New keys can add automatic columns: fetch them for the rows on screen.
-    if (autoBefore !== null && autoBefore !== get().columns().join('\0')) {
-      if (get().settings.groupBy.length) gen++;
+    if (autoBefore !== null && get().status === 'ready' && autoBefore !== get().columns().join('\0')) {
+      gen++; // responses fetched with the old columns must not land after this one
       await loadPages(true, true);
     }
   }
 
   const liveRefresh = serialized(async () => {
     try {
-      if (Date.now() - keysAt > 1000) await loadKeys();
+      await loadKeys();
       await loadPages(true, true);
       scheduleDiff(1500);
     } catch (err) {
@@ -281,6 +282,11 @@ export const useRuns = create<RunsState>()((set, get) => {
     cursor: 0,
     fresh: new Set(),
     scrollReset: 0,
+    revealColumn: null,
+
+    reveal(id) {
+      set({ revealColumn: id });
+    },
 
     open(experimentIds) {
       const key = scopeKey(experimentIds);
@@ -322,7 +328,9 @@ export const useRuns = create<RunsState>()((set, get) => {
         const settings = restoreSettings(stored);
         set({ settings, since: sinceOf(settings), settingsLoaded: true });
         try {
-          await Promise.all([loadKeys(), loadPages(true)]);
+          // Keys first: automatic columns depend on them, and the first window fetches those.
+          await loadKeys();
+          await loadPages(true);
           scheduleDiff(0);
         } catch (err) {
           fail(err);
@@ -341,7 +349,8 @@ export const useRuns = create<RunsState>()((set, get) => {
       const timeChanged = patch.time !== undefined && patch.time !== prev.time;
       set({ settings, since: timeChanged ? sinceOf(settings) : get().since });
       persist();
-      if (patch.onlyDiffering !== undefined || patch.columns !== undefined || patch.filter !== undefined) scheduleDiff(0);
+      if (patch.onlyDiffering !== undefined || patch.columns !== undefined || patch.filter !== undefined)
+        scheduleDiff(0);
       if (patch.lifecycle !== undefined && patch.lifecycle !== prev.lifecycle) void loadKeys().catch(fail);
       const layoutKeys: (keyof ViewSettings)[] = [
         'filter',
