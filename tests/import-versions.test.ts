@@ -225,7 +225,9 @@ describe('copyArtifacts', () => {
           .pluck()
           .all() as string[]),
       ];
-      expect(uris).toHaveLength(4);
+      // Every run and model now points into Runlens (22 runs + 2 models), also those with no
+      // artifacts yet: the source folder may be deleted, and later artifacts must not land there.
+      expect(uris).toHaveLength(24);
       const files = uris.flatMap((u) => filesUnder(join(t.dir, 'artifacts', u.slice('mlflow-artifacts:/'.length))));
       expect(files).toHaveLength(32);
       // Idempotent: nothing copied twice, URIs unchanged.

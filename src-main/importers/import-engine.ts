@@ -501,6 +501,9 @@ export class ImportEngine {
       );
       this.report.counts.artifactFilesCopied += copied.files;
       if (copied.ok) artifactUri = `mlflow-artifacts:/${rel}`;
+    } else if (this.opts.copyArtifacts && this.opts.dataDir && isLocalUri(r.artifactUri)) {
+      // Nothing to copy yet, but the source folder may go away: future artifacts belong in Runlens.
+      artifactUri = `mlflow-artifacts:/${experimentId}/${r.runId}/artifacts`;
     }
     this.begin();
     const existing = this.s.runByUuid.get(r.runId);
@@ -671,6 +674,8 @@ export class ImportEngine {
       );
       this.report.counts.artifactFilesCopied += copied.files;
       if (copied.ok) location = `mlflow-artifacts:/${rel}`;
+    } else if (this.opts.copyArtifacts && this.opts.dataDir && isLocalUri(m.artifactLocation)) {
+      location = `mlflow-artifacts:/${experimentId}/models/${m.modelId}/artifacts`;
     }
     this.begin();
     const isNew = !this.s.loggedModelExists.get(m.modelId);
@@ -776,3 +781,8 @@ function hasTable(db: Db, name: string): boolean {
 }
 
 export { BYTES_PER_POINT_ESTIMATE };
+
+/** A URI that names a folder on this machine (file:, an absolute path, a drive path), not a remote store. */
+function isLocalUri(uri: string): boolean {
+  return /^file:/i.test(uri) || uri.startsWith('/') || /^[A-Za-z]:[\\/]/.test(uri);
+}

@@ -48,6 +48,11 @@ function getJob(id: string): ImportJob {
 function launch(ctx: AppContext, paths: string[], copyArtifacts: boolean): ImportJob {
   const job = startImport({ paths, copyArtifacts, dbPath: ctx.tracking.db.name, dataDir: ctx.dataDir });
   jobs.set(job.id, job);
+  // The worker writes through its own connection: tell the live feed (all windows) what changed.
+  void job.done.then(
+    (report) => ctx.tracking.notifyExternalChange([...new Set(report.experiments.map((e) => e.experimentId))]),
+    () => undefined,
+  );
   // Finished jobs stay queryable here for a while; their reports are also in the store.
   const finished = [...jobs.values()].filter((j) => j.report);
   for (const old of finished.slice(0, Math.max(0, finished.length - 50))) jobs.delete(old.id);

@@ -72,6 +72,14 @@ export class TrackingStore {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Writes made through another connection (the import worker) never pass through this store:
+   * announce them so every open window's live feed refreshes those experiments.
+   */
+  notifyExternalChange(experimentIds: readonly string[]): void {
+    for (const experimentId of experimentIds) this.emit({ kind: 'experiment', experimentId });
+  }
+
   private emit(change: StoreChange): void {
     for (const l of this.listeners) {
       try {
