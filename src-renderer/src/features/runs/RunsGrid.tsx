@@ -125,10 +125,16 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
     s.update({ widths: { ...next } });
   }, []);
 
+  const columnOrder = useMemo(() => [SELECT_ID, ...ids], [ids]);
+  const columnPinning = useMemo(() => ({ left: pinned }), [pinned]);
+  const tableState = useMemo(
+    () => ({ columnOrder, columnPinning, columnSizing: sizing }),
+    [columnOrder, columnPinning, sizing],
+  );
   const table = useReactTable({
     data: NO_DATA,
     columns,
-    state: { columnOrder: [SELECT_ID, ...ids], columnPinning: { left: pinned }, columnSizing: sizing },
+    state: tableState,
     onColumnSizingChange,
     columnResizeMode: 'onChange',
     getCoreRowModel: getCoreRowModel(),
@@ -296,12 +302,15 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
         </div>
         <div className="grid-body" role="rowgroup">
           {items.map((vi) => {
+            // Keys by slot, not by index: the rendered rows are consecutive, so index modulo their
+            // count is unique, and a row scrolling in reuses the DOM of the one scrolling out.
+            const slot = `r${vi.index % items.length}`;
             const item = pages.get(Math.floor(vi.index / 100))?.[vi.index % 100];
             const top = vi.start + HEADER_HEIGHT;
             if (!item) {
               return (
                 <PlaceholderRow
-                  key={vi.key}
+                  key={slot}
                   top={top}
                   left={leftCols}
                   center={centerCols}
@@ -313,7 +322,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
             if (item.type === 'group') {
               return (
                 <GroupRow
-                  key={vi.key}
+                  key={slot}
                   index={vi.index}
                   top={top}
                   group={item}
@@ -330,7 +339,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
             }
             return (
               <RunRow
-                key={vi.key}
+                key={slot}
                 index={vi.index}
                 top={top}
                 item={item}
@@ -356,7 +365,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
   );
 }
 
-function HeaderCell({
+const HeaderCell = memo(function HeaderCell({
   header,
   col,
   sort,
@@ -457,7 +466,7 @@ function HeaderCell({
       )}
     </div>
   );
-}
+});
 
 /** Moves a column before/after another in the view's column list (materializing automatic columns). */
 export function moveColumn(moved: ColumnId, target: ColumnId, after: boolean, displayed: ColumnId[]): void {
@@ -521,15 +530,14 @@ const RunRow = memo(function RunRow(p: RunRowProps) {
     if (c.id === SELECT_ID) {
       return (
         <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width, left: c.left }}>
-          <input
-            type="checkbox"
-            tabIndex={-1}
+          <span
+            role="checkbox"
+            aria-checked={p.selected}
             aria-label={`Select ${run.name}`}
-            checked={p.selected}
-            onClick={(e) => e.stopPropagation()}
-            onChange={() => {
-              const s = useRuns.getState();
-              s.toggleSelect(index);
+            className={`row-check${p.selected ? ' on' : ''}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              useRuns.getState().toggleSelect(index);
             }}
           />
         </div>
