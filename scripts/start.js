@@ -1,37 +1,18 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm start` (after `npm run build`): opens the Electron window where Electron's binary is
- * present; otherwise starts serve mode, says so in one line, and opens the URL in a browser if
- * there is one. Never crashes on a missing binary.
+ * `npm start` (after `npm run build`): opens the Electron window, first downloading Electron's
+ * binary and preparing better-sqlite3 for Electron's ABI if needed (electron-native.js). Where there
+ * is no display, or either step fails (no network, no compiler), it starts serve mode instead, says
+ * why in one line, and opens the URL in a browser if there is one. Never crashes on a missing binary.
  */
 const { spawn } = require('node:child_process');
+const { ensureElectronBinary, electronVersion, ensureSqliteForElectron } = require('./electron-native');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const EARLY_EXIT_MS = 5000;
-
-/** The Electron executable if it is installed, else null. Never `require('electron')`: it downloads. */
-function electronBinary() {
-  let pkgDir;
-  try {
-    pkgDir = path.dirname(require.resolve('electron/package.json', { paths: [root] }));
-  } catch {
-    return null;
-  }
-  let rel = null;
-  try {
-    rel = fs.readFileSync(path.join(pkgDir, 'path.txt'), 'utf8').trim() || null;
-  } catch {
-    // no path.txt: the binary was never downloaded
-  }
-  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(pkgDir, 'dist');
-  const name = rel || (process.platform === 'win32' ? 'electron.exe' : 'electron');
-  if (!rel && !process.env.ELECTRON_OVERRIDE_DIST_PATH) return null;
-  const bin = path.join(dist, name);
-  return fs.existsSync(bin) ? bin : null;
-}
 
 function hasDisplay() {
   if (process.platform !== 'linux') return true;
@@ -77,8 +58,8 @@ async function serveMode(reason) {
   openBrowser(server.url);
 }
 
-function electronMode(bin) {
-  const env = { ...process.env };
+function electronMode(bin, binding) {
+  const env = { ...process.env, RUNLENS_SQLITE_BINDING: binding };
   delete env.ELECTRON_RUN_AS_NODE;
   const started = Date.now();
   const child = spawn(bin, [root], { stdio: 'inherit', env });
@@ -105,7 +86,14 @@ function fail(err) {
   process.exit(1);
 }
 
-const bin = electronBinary();
-if (!bin) serveMode('Electron binary not available here').catch(fail);
-else if (!hasDisplay()) serveMode('No display available for the Electron window').catch(fail);
-else electronMode(bin);
+function main() {
+  if (!hasDisplay()) return serveMode('No display available for the Electron window');
+  const electron = ensureElectronBinary();
+  if (!electron.bin) return serveMode(`Electron binary not available here: ${electron.error}`);
+  const sqlite = ensureSqliteForElectron(electronVersion());
+  if (!sqlite.binding) return serveMode(`better-sqlite3 could not be prepared for Electron: ${sqlite.error}`);
+  electronMode(electron.bin, sqlite.binding);
+  return Promise.resolve();
+}
+
+main().catch(fail);

@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../store/native-binding';
 import type { KeyValue, RunStatus } from '../core/entities';
 import { rerootDbLocation, siblingArtifactsDir } from './artifact-locations';
 import { modelIdFromSource } from './mlruns-registry';
@@ -66,7 +67,7 @@ function walMode(file: string): boolean {
 export function openSourceDb(file: string): { db: Db; cleanup: () => void } {
   const sidecars = ['-wal', '-journal'].filter((s) => exists(file + s));
   if (!walMode(file) && sidecars.length === 0) {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = new Database(file, sqliteOptions({ readonly: true, fileMustExist: true }));
     return { db, cleanup: () => db.close() };
   }
   const dir = mkdtempSync(join(tmpdir(), 'runlens-import-'));
@@ -74,7 +75,7 @@ export function openSourceDb(file: string): { db: Db; cleanup: () => void } {
   copyFileSync(file, copy);
   for (const s of sidecars) copyFileSync(file + s, copy + s);
   // Opened writable so SQLite can replay/roll back the copied journal; it is our own copy.
-  const db = new Database(copy, { fileMustExist: true });
+  const db = new Database(copy, sqliteOptions({ fileMustExist: true }));
   return {
     db,
     cleanup: () => {

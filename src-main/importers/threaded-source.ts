@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../store/native-binding';
 import type { MessagePort } from 'node:worker_threads';
 import type { DetectedSource } from './detect-source';
 import { readMlflowDb } from './mlflow-db-reader';
@@ -79,7 +80,7 @@ export function runReader(input: ReaderInput): void {
   let store: Database.Database | null = null;
   if (input.dbPath) {
     try {
-      store = new Database(input.dbPath, { fileMustExist: true });
+      store = new Database(input.dbPath, sqliteOptions({ fileMustExist: true }));
       store.pragma('busy_timeout = 0');
     } catch {
       store = null;

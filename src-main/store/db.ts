@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations';
+import { sqliteOptions } from './native-binding';
 
 export type Db = Database.Database;
 
 /** Opens (creating if needed) the tracking database with the pragmas every connection needs. */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  const db = new Database(
+    file,
+    sqliteOptions({ readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false }),
+  );
   // WAL lets read connections (UI queries, workers) run while the single writer commits.
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
