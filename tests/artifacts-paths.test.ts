@@ -95,7 +95,10 @@ describe('Windows-only name rules', () => {
 describe('guessMimeType (mlflow/utils/mime_type_utils.py)', () => {
   it.each([
     ['MLmodel', 'text/plain'],
-    ['model/MLproject', 'text/plain'],
+    // MLflow's constants are MLMODEL_FILE_NAME = "MLmodel" and MLPROJECT_FILE_NAME = "mlproject".
+    ['model/mlproject', 'text/plain'],
+    ['model/MLproject', 'application/octet-stream'],
+    ['x.mlproject', 'text/plain'],
     ['d.json', 'text/plain'],
     ['conf.yaml', 'text/plain'],
     ['x.csv', 'text/plain'],
@@ -155,9 +158,23 @@ describe('classifyArtifactUri', () => {
 describe('contentDisposition', () => {
   it('matches MLflow for plain names and stays a valid header otherwise', () => {
     expect(contentDisposition('model.pkl')).toBe('attachment; filename=model.pkl');
-    expect(contentDisposition('my file ü.txt')).toBe(
-      `attachment; filename="my file _.txt"; filename*=UTF-8''my%20file%20%C3%BC.txt`,
+    // `%`, `'` and `*` are token characters too (Werkzeug leaves them unquoted): log_image names.
+    expect(contentDisposition('dog%step%100%timestamp%100%u%compressed.webp')).toBe(
+      'attachment; filename=dog%step%100%timestamp%100%u%compressed.webp',
     );
-    expect(contentDisposition('a"b.txt')).toBe(`attachment; filename="a_b.txt"; filename*=UTF-8''a%22b.txt`);
+    expect(contentDisposition("it's*.txt")).toBe("attachment; filename=it's*.txt");
+    // Flask's send_file (UI routes) quotes other ASCII names; the proxy route's f-string never quotes.
+    expect(contentDisposition('sp ace.txt')).toBe('attachment; filename="sp ace.txt"');
+    expect(contentDisposition('a"b\\c.txt')).toBe('attachment; filename="a\\"b\\\\c.txt"');
+    expect(contentDisposition('sp ace.txt', 'raw')).toBe('attachment; filename=sp ace.txt');
+    // Beyond ASCII (MLflow's server fails there): Werkzeug's NFKD fallback plus RFC 5987.
+    for (const style of ['raw', 'quoted'] as const) {
+      expect(contentDisposition('my file ü.txt', style)).toBe(
+        `attachment; filename="my file u.txt"; filename*=UTF-8''my%20file%20%C3%BC.txt`,
+      );
+      expect(contentDisposition('模型.bin', style)).toBe(
+        `attachment; filename=.bin; filename*=UTF-8''%E6%A8%A1%E5%9E%8B.bin`,
+      );
+    }
   });
 });

@@ -23,6 +23,7 @@ import type { ArtifactEntry, LocalArtifactDir } from './local-artifact-dir';
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
 const MULTIPART_UNSUPPORTED = 'Multipart upload is not supported for the current artifact repository';
 const UI_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
+const MAX_JSON_BODY = 1024 * 1024;
 
 interface FileInfoJson {
   path: string;
@@ -56,9 +57,16 @@ function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.type('application/json').send(toProtoJson(body));
 }
 
-/** An unread request body is drained so the client gets our error instead of a reset connection. */
-function drain(req: FastifyRequest): void {
-  if (!req.raw.readableEnded) req.raw.resume();
+/**
+ * An unread request body is drained so the client gets our error instead of a reset connection.
+ * A body whose stream was torn down part-way (an upload over its size limit, a disk error) can no
+ * longer be drained: the connection is closed after the answer, or it would hang the next request
+ * the client's keep-alive session sends on it.
+ */
+function drain(req: FastifyRequest, reply: FastifyReply): void {
+  if (req.raw.complete) return;
+  if (req.raw.destroyed) reply.raw.shouldKeepAlive = false;
+  else req.raw.resume();
 }
 
 function withDrain(handler: RawRoute['handler']): RawRoute['handler'] {
@@ -66,7 +74,7 @@ function withDrain(handler: RawRoute['handler']): RawRoute['handler'] {
     try {
       return await handler(req, reply, ctx);
     } catch (e) {
-      drain(req);
+      drain(req, reply);
       throw e;
     }
   };
@@ -83,14 +91,16 @@ async function readJsonBody(req: FastifyRequest): Promise<RequestParams> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
+  // Read to the end even past the limit (leaving the loop early would tear the stream down).
   for await (const chunk of req.raw as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > 1024 * 1024) throw new MlflowError('Request body too large', 'INVALID_PARAMETER_VALUE');
-    chunks.push(chunk);
+    if (size <= MAX_JSON_BODY) chunks.push(chunk);
   }
+  if (size > MAX_JSON_BODY) throw new MlflowError('Request body too large', 'INVALID_PARAMETER_VALUE');
   let value: unknown = {};
   try {
-    const text = Buffer.concat(chunks).toString('utf8');
+    // Bytes that are not UTF-8 fail Flask's get_json, which MLflow reads as an empty request.
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
     if (text.trim()) value = JSON.parse(text);
     if (typeof value === 'string') value = JSON.parse(value);
   } catch {
@@ -147,7 +157,7 @@ const proxiedRoutes: RawRoute[] = [
     path: '/mlflow-artifacts/artifacts/*',
     handler: withDrain(async (req, reply, ctx) => {
       const path = validatePathIsSafe(wildcardPath(req));
-      drain(req);
+      drain(req, reply);
       await ctx.artifacts.delete(path);
       return sendJson(reply, {});
     }),
@@ -278,7 +288,7 @@ export const artifactRoutes: RouteModule = {
         try {
           return await uploadArtifact(req, reply, ctx);
         } catch (e) {
-          drain(req);
+          drain(req, reply);
           throw e;
         }
       });

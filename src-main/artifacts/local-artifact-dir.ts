@@ -15,11 +15,16 @@ export interface ArtifactEntry {
 }
 
 export interface OpenedArtifact {
-  stream: Readable;
   size: number;
   mtimeMs: number;
   /** The file's base name (for Content-Disposition and the MIME type). */
   name: string;
+  /**
+   * Streams the file, or the inclusive byte range `start`..`end`; the file is closed when the
+   * stream ends or is destroyed. Call once, or call `close()` instead when sending no body.
+   */
+  createStream(range?: { start: number; end: number }): Readable;
+  close(): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -108,7 +113,9 @@ export class LocalArtifactDir {
     try {
       real = await realpath(abs);
     } catch (e) {
-      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return null;
+      // A name too long for the filesystem cannot exist: it lists as empty and deletes as a no-op,
+      // as in MLflow (only creating it is an error).
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR' || errno(e) === 'ENAMETOOLONG') return null;
       return fsError(e, relPath);
     }
     if (!isInside(real, await this.realBoundary())) throw invalidParam(INVALID_PATH_MESSAGE);
@@ -190,7 +197,13 @@ export class LocalArtifactDir {
         throw notFound(`No such file or directory: '${relPath}'`);
       }
       const name = abs.slice(abs.lastIndexOf(sep) + 1);
-      return { stream: handle.createReadStream(), size: st.size, mtimeMs: st.mtimeMs, name };
+      return {
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        name,
+        createStream: (range) => handle.createReadStream(range ? { start: range.start, end: range.end } : {}),
+        close: () => handle.close(),
+      };
     } catch (e) {
       return fsError(e, relPath);
     }
@@ -292,7 +305,7 @@ export class LocalArtifactDir {
       if (st.isDirectory()) await rm(target, { recursive: true, force: true });
       else await unlink(target);
     } catch (e) {
-      if (errno(e) === 'ENOENT') return;
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENAMETOOLONG') return;
       fsError(e, relPath);
     }
   }

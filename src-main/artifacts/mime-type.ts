@@ -1,5 +1,6 @@
 /**
- * MLflow's `_guess_mime_type`: text-like extensions (and the extension-less `MLmodel`/`MLproject`)
+ * MLflow's `_guess_mime_type`: text-like extensions (and the extension-less `MLmodel`/`mlproject`,
+ * spelled as MLflow's MLMODEL_FILE_NAME / MLPROJECT_FILE_NAME constants, so `MLproject` is not text)
  * are served as text/plain, everything else by Python's `mimetypes.guess_type` table, with
  * application/octet-stream as the fallback. The table below covers the types Python knows for the
  * files ML runs actually log; rarer ones fall back to octet-stream, which is what MLflow does for
@@ -30,7 +31,7 @@ const TEXT_EXTENSIONS = new Set([
   'md',
   'rst',
   'MLmodel',
-  'MLproject',
+  'mlproject',
 ]);
 
 const TYPES: Record<string, string> = {

@@ -44,7 +44,18 @@ function pyTypeName(v: unknown): string {
 function readTags(p: RequestParams): RegistryTag[] {
   const out: RegistryTag[] = [];
   for (const t of p.array<unknown>('tags')) {
-    if (!t || typeof t !== 'object' || Array.isArray(t)) throw typeHint('tags', p.raw.tags);
+    // protobuf adds the tag message before reading the element into it. A string or a list is
+    // iterated for field names and yields an empty tag (a list naming `key`/`value` then fails);
+    // any other non-object (null, a number, a boolean) fails at once, leaving the empty tag.
+    if (typeof t === 'string' || Array.isArray(t)) {
+      out.push({ key: '', value: '' });
+      if (Array.isArray(t) && (t.includes('key') || t.includes('value'))) break;
+      continue;
+    }
+    if (!t || typeof t !== 'object') {
+      out.push({ key: '', value: '' });
+      break;
+    }
     // protobuf's ParseDict stops at the first mistyped field and MLflow carries on with what it
     // had: the fields read so far keep their values, the rest stay "" and later tags are dropped.
     const tag = { key: '', value: '' };
