@@ -41,8 +41,9 @@ const routes: JsonRoute[] = [
     path: '/mlflow/logged-models/:model_id',
     handler: (p, { loggedModels }) => {
       const id = p.requiredString('model_id');
-      if (!p.has('status')) throw invalidParam(missingValue('status') + SEE_DOCS);
-      const status = p.optionalEnum('status', LOGGED_MODEL_STATUSES)!;
+      // An empty status reads as unset too (it is no LoggedModelStatus name).
+      const status = p.optionalEnum('status', LOGGED_MODEL_STATUSES);
+      if (status === null) throw invalidParam(missingValue('status') + SEE_DOCS);
       return { model: loggedModels.finalizeLoggedModel(id, status) };
     },
   },

@@ -1,4 +1,5 @@
 import { invalidParam } from '../core/errors';
+import { parsePyJson, pyJsonDumps, pyTypeName } from './py-json';
 
 /**
  * Reads one request's parameters the way MLflow's `_get_request_message` does: JSON body for
@@ -8,30 +9,9 @@ import { invalidParam } from '../core/errors';
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
 
 export function formatValue(value: unknown): string {
-  // json.dumps(value, sort_keys=True, separators=(",", ":"))
-  return JSON.stringify(sortKeys(value)) ?? 'null';
+  // json.dumps(value, sort_keys=True, separators=(",", ":")): ensure_ascii, Python's float repr
+  return pyJsonDumps(value);
 }
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as object)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
-
-const pyType = (v: unknown): string => {
-  if (v === null) return 'NoneType';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  return 'dict';
-};
 
 export const invalidValue = (path: string, value: unknown, message?: string): string =>
   message
@@ -41,16 +21,38 @@ export const invalidValue = (path: string, value: unknown, message?: string): st
 export const missingValue = (path: string): string => `Missing value for required parameter '${path}'.`;
 
 function typeError(name: string, value: unknown): never {
-  throw invalidParam(invalidValue(name, value, ` Hint: Value was of type '${pyType(value)}'.`) + SEE_DOCS);
+  throw invalidParam(invalidValue(name, value, ` Hint: Value was of type '${pyTypeName(value)}'.`) + SEE_DOCS);
 }
 
 export class RequestParams {
   readonly raw: Record<string, unknown>;
   readonly isQuery: boolean;
+  /** The JSON body as sent, re-read only to word an error as Python would (`9.0` stays a float). */
+  private readonly bodyText: string | undefined;
+  private typed: Record<string, unknown> | undefined;
 
-  constructor(raw: Record<string, unknown>, isQuery: boolean) {
+  constructor(raw: Record<string, unknown>, isQuery: boolean, bodyText?: string) {
     this.raw = raw;
     this.isQuery = isQuery;
+    this.bodyText = bodyText;
+  }
+
+  /** The body field `name` with Python's types (floats written `9.0`, ints beyond 2^53), else `fallback`. */
+  pythonValue(name: string, fallback: unknown): unknown {
+    if (this.isQuery || this.bodyText === undefined) return fallback;
+    if (this.typed === undefined) {
+      try {
+        const v = parsePyJson(this.bodyText, true);
+        this.typed = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+      } catch {
+        this.typed = {};
+      }
+    }
+    return Object.prototype.hasOwnProperty.call(this.typed, name) ? this.typed[name] : fallback;
+  }
+
+  private typeError(name: string, value: unknown): never {
+    return typeError(name, this.pythonValue(name, value));
   }
 
   has(name: string): boolean {
@@ -68,14 +70,14 @@ export class RequestParams {
   requiredString(name: string): string {
     const v = this.value(name);
     if (v === undefined || v === null || v === '') throw invalidParam(missingValue(name) + SEE_DOCS);
-    if (typeof v !== 'string') typeError(name, v);
+    if (typeof v !== 'string') this.typeError(name, v);
     return v;
   }
 
   optionalString(name: string): string | null {
     const v = this.value(name);
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string') typeError(name, v);
+    if (typeof v !== 'string') this.typeError(name, v);
     return v;
   }
 
@@ -84,7 +86,8 @@ export class RequestParams {
     const v = this.value(name);
     if (v === undefined || v === null || v === '') return null;
     const n = typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n)) typeError(name, v);
+    // Beyond 2^53 a JS number is no longer the integer sent (and SQLite would refuse it as a LIMIT).
+    if (typeof n !== 'number' || !Number.isSafeInteger(n)) this.typeError(name, v);
     return n;
   }
 
@@ -100,7 +103,7 @@ export class RequestParams {
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === 'True') return true;
     if (v === 'false' || v === 'False') return false;
-    return typeError(name, v);
+    return this.typeError(name, v);
   }
 
   /** Repeated field: GET args give a string or a list of strings; JSON gives an array. */
@@ -108,13 +111,13 @@ export class RequestParams {
     const v = this.raw[name];
     if (v === undefined || v === null) return [];
     if (this.isQuery) return (Array.isArray(v) ? v : [v]) as T[];
-    if (!Array.isArray(v)) typeError(name, v);
+    if (!Array.isArray(v)) this.typeError(name, v);
     return v as T[];
   }
 
   stringArray(name: string): string[] {
     const arr = this.array(name);
-    for (const item of arr) if (typeof item !== 'string') typeError(name, arr);
+    for (const item of arr) if (typeof item !== 'string') this.typeError(name, arr);
     return arr as string[];
   }
 
@@ -125,6 +128,6 @@ export class RequestParams {
     if (typeof v === 'number' && values[v] !== undefined) return values[v]!;
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
     if (typeof v === 'string' && /^\d+$/.test(v) && values[Number(v)] !== undefined) return values[Number(v)]!;
-    return typeError(name, v);
+    return this.typeError(name, v);
   }
 }

@@ -3,6 +3,8 @@ import type { JsonRoute } from './route-table';
 import type { RequestParams } from './request';
 import { invalidValue, missingValue } from './request';
 import { parseProtoDouble } from './json';
+import { resolveUriIfLocal } from './local-uri';
+import { pyTypeName } from './py-json';
 import { invalidParam, notFound } from '../core/errors';
 import { RUN_STATUSES, type DatasetInput, type KeyValue, type Metric, type ViewType } from '../core/entities';
 import {
@@ -115,6 +117,10 @@ function validateDatasetLimits(d: DatasetInput['dataset'], tags: KeyValue[]): vo
   }
 }
 
+/** MLflow's MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH default. */
+const MAX_ARTIFACT_LOCATION_LENGTH = 2048;
+const MAX_EXPERIMENT_IDS_SEARCH_DATASETS = 20;
+
 const routes: JsonRoute[] = [
   // ------------------------------------------------------------ experiments
   {
@@ -127,7 +133,15 @@ const routes: JsonRoute[] = [
       validateArtifactLocation(artifactLocation);
       const tags = keyValues(p, 'tags');
       for (const t of tags) validateExperimentTag(t.key, t.value);
-      return { experiment_id: tracking.createExperiment(name, artifactLocation, tags) };
+      const location = artifactLocation ? resolveUriIfLocal(artifactLocation) : artifactLocation;
+      if (location && location.length > MAX_ARTIFACT_LOCATION_LENGTH) {
+        throw invalidParam(
+          'Invalid artifact path length. The length of the artifact path cannot be greater than ' +
+            `${MAX_ARTIFACT_LOCATION_LENGTH} characters. To configure this limit, please set the ` +
+            'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH environment variable.',
+        );
+      }
+      return { experiment_id: tracking.createExperiment(name, location, tags) };
     },
   },
   {
@@ -433,7 +447,9 @@ const routes: JsonRoute[] = [
     handler: (p, { tracking }) => {
       const maxResults = p.optionalInt('max_results');
       if (maxResults !== null && maxResults > LIMITS.searchMaxResults) {
-        throw invalidParam(invalidValue('max_results', p.raw.max_results, undefined) + SEE_DOCS);
+        // MLflow's schema check fails without a message here, so it words it as a type hint.
+        const v = p.pythonValue('max_results', p.raw.max_results);
+        throw invalidParam(invalidValue('max_results', v, ` Hint: Value was of type '${pyTypeName(v)}'.`) + SEE_DOCS);
       }
       const result = searchRuns(tracking.db, {
         experimentIds: p.stringArray('experiment_ids').map(String),
@@ -487,11 +503,30 @@ const routes: JsonRoute[] = [
       if (key === null) throw invalidParam('GetMetricHistoryBulk request must specify a metric_key.');
       const maxResults = Math.min(p.optionalInt('max_results') ?? MAX_HISTORY_RESULTS, MAX_HISTORY_RESULTS);
       const metrics: Metric[] = [];
-      for (const runId of [...runIds].sort()) {
+      for (const runId of [...new Set(runIds)].sort()) {
         for (const m of tracking.getMetricHistory(runId, key, 0, maxResults)) metrics.push({ ...m, run_id: runId });
         if (metrics.length >= maxResults) break;
       }
       return { metrics: metrics.slice(0, maxResults) };
+    },
+  },
+  {
+    // The UI's dataset summaries (MLflow serves it under /ajax-api only).
+    method: 'POST',
+    path: '/mlflow/experiments/search-datasets',
+    handler: (p, { tracking }) => {
+      // A field protobuf cannot parse leaves the list empty (there is no schema check here).
+      const raw = p.raw.experiment_ids;
+      const ids = Array.isArray(raw) && raw.every((v) => typeof v === 'string') ? (raw as string[]) : [];
+      if (!ids.length) throw invalidParam('SearchDatasets request must specify at least one experiment_id.');
+      if (ids.length > MAX_EXPERIMENT_IDS_SEARCH_DATASETS) {
+        throw invalidParam(
+          `SearchDatasets request cannot specify more than ${MAX_EXPERIMENT_IDS_SEARCH_DATASETS} experiment_ids. ` +
+            `Received ${ids.length} experiment_ids.`,
+        );
+      }
+      const summaries = tracking.searchDatasetSummaries(ids);
+      return summaries.length ? { dataset_summaries: summaries } : {};
     },
   },
   {

@@ -12,6 +12,21 @@ interface DatasetInputRow {
   tags_json: string;
 }
 
+interface DatasetSummaryRow {
+  dataset_pk: number;
+  experiment_id: number;
+  name: string;
+  digest: string;
+  context: string | null;
+}
+
+export interface DatasetSummary {
+  experiment_id: string;
+  name: string;
+  digest: string;
+  context?: string;
+}
+
 const newId = (): string => randomUUID().replace(/-/g, '');
 
 /** Named statements for datasets, run inputs (datasets, logged models) and run outputs. */
@@ -31,7 +46,25 @@ export function datasetStatements(db: Db) {
      FROM run_dataset_inputs i JOIN datasets d ON d.dataset_pk = i.dataset_pk
      WHERE i.run_pk = ? ORDER BY d.name, d.digest`,
   );
+  // MLflow's _search_datasets: distinct (experiment, name, digest, context tag) over logged inputs, at most 1000.
+  const summaries = db.prepare<[string], DatasetSummaryRow>(
+    `SELECT DISTINCT d.dataset_pk, d.experiment_id, d.name, d.digest,
+       (SELECT t.value ->> '$.value' FROM json_each(i.tags_json) t
+        WHERE (t.value ->> '$.key') = 'mlflow.data.context' LIMIT 1) AS context
+     FROM datasets d JOIN run_dataset_inputs i ON i.dataset_pk = d.dataset_pk
+     WHERE d.experiment_id IN (SELECT value FROM json_each(?))
+     ORDER BY d.dataset_pk, context LIMIT 1000`,
+  );
   return {
+    /** Dataset summaries of experiments given by id (ids that are not integers match nothing). */
+    datasetSummaries(experimentIds: string[]): DatasetSummary[] {
+      const ids = experimentIds.filter((id) => /^\s*[-+]?\d+\s*$/.test(id)).map((id) => Number(id));
+      return summaries.all(JSON.stringify(ids)).map((r) => {
+        const out: DatasetSummary = { experiment_id: String(r.experiment_id), name: r.name, digest: r.digest };
+        if (r.context !== null) out.context = r.context;
+        return out;
+      });
+    },
     modelInputs: db.prepare<[number], { model_id: string }>(
       'SELECT model_id FROM run_model_inputs WHERE run_pk = ? ORDER BY model_id',
     ),

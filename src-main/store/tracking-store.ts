@@ -3,7 +3,7 @@ import type { Db } from './db';
 import { experimentStatements, toExperiment, type ExperimentRow } from './experiments';
 import { runStatements, toRunInfo, type RunRow } from './runs';
 import { decodeValue, metricStatements, type StoredPoint } from './metrics';
-import { datasetStatements } from './datasets';
+import { datasetStatements, type DatasetSummary } from './datasets';
 import { MlflowError, invalidParam, notFound, alreadyExists } from '../core/errors';
 import type { DatasetInput, Experiment, KeyValue, Metric, Run, RunInfo, RunStatus } from '../core/entities';
 import { generateRunName } from '../core/run-names';
@@ -12,6 +12,8 @@ import { pythonJsonDumps } from '../core/python-json';
 export const RUN_NAME_TAG = 'mlflow.runName';
 export const LOGGED_MODELS_TAG = 'mlflow.log-model.history';
 export const DEFAULT_EXPERIMENT_ID = '0';
+/** MLflow's MAX_RESULTS_GET_METRIC_HISTORY: points per run in one get-history-bulk-interval answer. */
+const MAX_POINTS_PER_RUN = 25000;
 
 /** Listener told after each committed write, so the UI can update live (see query/events). */
 export type ChangeListener = (change: StoreChange) => void;
@@ -461,17 +463,25 @@ export class TrackingStore {
     }
   }
 
-  /** History of one metric, ordered by timestamp, step, value (MLflow's order). */
+  /**
+   * History of one metric, ordered by timestamp, step, value (MLflow's order). A run that does not
+   * exist has no history (MLflow's store does not check the run either).
+   */
   getMetricHistory(runId: string, key: string, offset = 0, limit = -1): Metric[] {
-    const row = this.runRow(runId);
+    const row = this.run.byUuid.get(runId);
     const keyId = this.metricKeyId(key, false);
-    if (keyId === undefined) return [];
+    if (!row || keyId === undefined) return [];
     return this.met.historyPage
       .all({ run_pk: row.run_pk, key_id: keyId, limit, offset })
       .map((m) => ({ key, value: decodeValue(m.value, m.is_nan), timestamp: m.timestamp, step: m.step }));
   }
 
   // ---------------------------------------------------------------- inputs / outputs
+
+  /** MLflow's search-datasets (the UI's dataset summaries) for the given experiments. */
+  searchDatasetSummaries(experimentIds: string[]): DatasetSummary[] {
+    return this.ds.datasetSummaries(experimentIds);
+  }
 
   logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): void {
     const row = this.db
@@ -551,9 +561,11 @@ export class TrackingStore {
     endStep: number | null,
   ): Metric[] {
     const keyId = this.metricKeyId(key, false);
-    const runs = runIds.map((id) => this.runRow(id));
     if (keyId === undefined) return [];
-    const series = runs
+    // In request order, repeats included, unknown runs skipped: as MLflow's loop over run_ids.
+    const series = runIds
+      .map((id) => this.run.byUuid.get(id))
+      .filter((r): r is RunRow => r !== undefined)
       .map((r) => ({ r, range: this.met.stepBounds.get({ run_pk: r.run_pk, key_id: keyId }) }))
       .filter((s) => s.range && s.range.min_step !== null);
     if (!series.length) return [];
@@ -580,6 +592,7 @@ export class TrackingStore {
         else {
           const interval = count / maxResults;
           for (let i = 0; i < maxResults; i++) chosen.add(lo + Math.floor(i * interval));
+          chosen.add(hi); // MLflow always keeps the last step of the range
         }
       }
     } else {
@@ -592,13 +605,16 @@ export class TrackingStore {
       else {
         const interval = all.length / maxResults;
         for (let i = 0; i < maxResults; i++) chosen.add(all[Math.floor(i * interval)]!);
+        chosen.add(all[all.length - 1]!);
       }
     }
     const steps = [...chosen].sort((a, b) => a - b);
     const out: Metric[] = [];
-    for (const s of [...series].sort((a, b) => (a.r.run_uuid < b.r.run_uuid ? -1 : 1))) {
+    for (const s of series) {
+      let left = MAX_POINTS_PER_RUN;
       for (const st of steps) {
         for (const m of this.met.pointsAtStep.all({ run_pk: s.r.run_pk, key_id: keyId, step: st })) {
+          if (left-- <= 0) break;
           out.push({
             key,
             value: decodeValue(m.value, m.is_nan),
