@@ -1,47 +1,17 @@
 /**
- * Model registry entities in the JSON shape MLflow's REST API returns (proto field names and field
- * order; optional fields are absent rather than null, exactly where MLflow's `to_proto` skips them).
+ * Model registry entities. The JSON shapes MLflow's REST API returns (proto field names and field
+ * order; optional fields absent rather than null, exactly where MLflow's `to_proto` skips them) are
+ * defined once, in the contract the renderer also reads; the store and routes use them from here.
  */
-export interface RegistryTag {
-  key: string;
-  /** Absent when stored as NULL (possible only for imported rows). */
-  value?: string;
-}
+import type { ModelVersionStatus, RegistryTag } from '../contract/registry-api';
 
-export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
-
-export interface ModelVersion {
-  name: string;
-  version: string;
-  creation_timestamp?: number;
-  last_updated_timestamp?: number;
-  user_id?: string;
-  current_stage?: string;
-  description?: string;
-  source?: string;
-  run_id?: string;
-  status?: ModelVersionStatus;
-  status_message?: string;
-  tags?: RegistryTag[];
-  run_link?: string;
-  aliases?: string[];
-}
-
-export interface RegisteredModelAlias {
-  alias: string;
-  version: string;
-}
-
-export interface RegisteredModel {
-  name: string;
-  creation_timestamp?: number;
-  last_updated_timestamp?: number;
-  user_id?: string;
-  description?: string;
-  latest_versions?: ModelVersion[];
-  tags?: RegistryTag[];
-  aliases?: RegisteredModelAlias[];
-}
+export type {
+  ModelVersion,
+  ModelVersionStatus,
+  RegisteredModel,
+  RegisteredModelAlias,
+  RegistryTag,
+} from '../contract/registry-api';
 
 export const STAGE_NONE = 'None';
 export const STAGE_STAGING = 'Staging';
