@@ -119,6 +119,8 @@ function finishAggregates(
 export class QueryService implements RunlensQueries {
   private readonly q: UiQueryStatements;
   private readonly layouts = new Map<string, Layout>();
+  /** Group order and aggregates, which collapsing or expanding groups does not change. */
+  private readonly groupParts = new Map<string, { version: number; value: unknown }>();
   private readonly order: ViewOrder;
 
   constructor(
@@ -405,6 +407,21 @@ export class QueryService implements RunlensQueries {
     return layout;
   }
 
+  /**
+   * A grouped view's run order or aggregates, kept while the data is unchanged: toggling one
+   * group relays out the view from them instead of sorting and aggregating every run again.
+   */
+  private groupPart<T>(version: number, key: unknown[], compute: () => T): T {
+    const k = JSON.stringify(key);
+    const hit = this.groupParts.get(k);
+    if (hit && hit.version === version) return hit.value as T;
+    const value = compute();
+    this.groupParts.delete(k);
+    this.groupParts.set(k, { version, value });
+    if (this.groupParts.size > LAYOUT_CACHE) this.groupParts.delete(this.groupParts.keys().next().value!);
+    return value;
+  }
+
   private computeLayout(q: ValidQuery, full: boolean, version: number): Layout {
     const layout: Layout = {
       version,
@@ -420,7 +437,9 @@ export class QueryService implements RunlensQueries {
     const scope = scopeOf(q);
     const groupBy = q.groupBy as UiColumn[];
     const ordered = groupBy.length
-      ? orderedRuns(this.db, scope, sortTerms(q), groupBy)
+      ? this.groupPart(version, ['order', scope, q.sort, groupBy], () =>
+          orderedRuns(this.db, scope, sortTerms(q), groupBy),
+        )
       : { pks: this.order.order(scope, sortTerms(q), version), groupValues: null };
     const lookup = (ids: string[]): Map<string, number> =>
       new Map(
@@ -446,7 +465,11 @@ export class QueryService implements RunlensQueries {
       const toggled = new Set(q.toggledGroups);
       const aggregates = new Map<string, Record<string, MetricAggregates>>();
       if (q.aggregates.length) {
-        for (const row of groupAggregates(this.db, scope, groupBy, q.aggregates, [...pinnedByUuid.keys()])) {
+        const pinnedIds = [...pinnedByUuid.keys()];
+        const rows = this.groupPart(version, ['aggregates', scope, groupBy, q.aggregates, pinnedIds], () =>
+          groupAggregates(this.db, scope, groupBy, q.aggregates, pinnedIds),
+        );
+        for (const row of rows) {
           const stats: Record<string, MetricAggregates> = {};
           q.aggregates.forEach((m, i) => (stats[m] = finishAggregates(row.stats[i]!)));
           aggregates.set(JSON.stringify(row.values), stats);

@@ -13,6 +13,17 @@ export function rememberExperiments(ids: string[]): void {
   }
 }
 
+/** Drops an experiment (just deleted) from the remembered ones. */
+export function forgetExperiment(id: string): void {
+  try {
+    const last = (localStorage.getItem(LAST_KEY) ?? '').split(',').filter((x) => x && x !== id);
+    if (last.length) localStorage.setItem(LAST_KEY, last.join(','));
+    else localStorage.removeItem(LAST_KEY);
+  } catch {
+    // not remembered
+  }
+}
+
 /** The experiment(s) to open first: the last viewed, else the one with the latest run. */
 function defaultExperiments(list: ExperimentSummary[]): string | null {
   const active = list.filter((e) => e.lifecycleStage === 'active');

@@ -82,6 +82,8 @@ export interface MenuItem {
   checked?: boolean;
   hint?: string;
   separator?: boolean;
+  /** Picking it leaves the menu open (several checks in a row, e.g. statuses). */
+  keepOpen?: boolean;
   /** Custom content instead of a button (e.g. a color row). */
   render?: () => ReactNode;
 }
@@ -133,7 +135,7 @@ export function Menu({
               className={`menu-item${item.danger ? ' danger' : ''}`}
               disabled={item.disabled}
               onClick={() => {
-                onClose();
+                if (!item.keepOpen) onClose();
                 item.onSelect?.();
               }}
             >

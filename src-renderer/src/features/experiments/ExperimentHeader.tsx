@@ -15,19 +15,34 @@ export function ExperimentHeader({
   ids,
   runCount,
   filtered,
+  hidden,
 }: {
   experiments: ExperimentSummary[];
   ids: string[];
   runCount: number | null;
   filtered: boolean;
+  /** Runs the user hid from this view (a way back to them sits beside the count). */
+  hidden?: { count: number; shown: boolean; toggle: () => void };
 }) {
   const single = experiments.length === 1 ? experiments[0]! : null;
   const total =
     runCount === null ? null : (
-      <span data-testid="run-total">
-        {plural(runCount, 'run')}
-        {filtered ? (runCount === 1 ? ' matches' : ' match') : ''}
-      </span>
+      <>
+        <span data-testid="run-total">
+          {plural(runCount, 'run')}
+          {filtered ? (runCount === 1 ? ' matches' : ' match') : ''}
+        </span>
+        {hidden && hidden.count > 0 && (
+          <button
+            type="button"
+            className="link-button hidden-toggle"
+            onClick={hidden.toggle}
+            title={hidden.shown ? 'Leave hidden runs out of the view' : 'Show the runs you hid, dimmed'}
+          >
+            {hidden.count.toLocaleString()} hidden{hidden.shown ? ' (shown)' : ''}
+          </button>
+        )}
+      </>
     );
   if (!single) {
     return (

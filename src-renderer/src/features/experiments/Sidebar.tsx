@@ -10,6 +10,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { Menu, anchorOf, type Anchor } from '../../components/Popover';
 import { ConfirmDialog } from '../runs/dialogs';
 import { ImportButton } from '../import';
+import { forgetExperiment } from '../../app/redirects';
 
 const CONNECTION_LABEL = {
   connecting: 'Connecting…',
@@ -120,7 +121,7 @@ export function Sidebar({ selectedIds }: { selectedIds: string[] }) {
                   }}
                 />
               ) : (
-                <div className="experiment-row">
+                <div className={`experiment-row${selected.has(e.experimentId) ? ' current' : ''}`}>
                   <input
                     type="checkbox"
                     className="experiment-check"
@@ -252,7 +253,13 @@ export function Sidebar({ selectedIds }: { selectedIds: string[] }) {
           onConfirm={() =>
             void run(`Deleted “${confirm.name}”`, async () => {
               await getApi().setExperimentDeleted({ experimentId: confirm.experimentId, deleted: true });
-              if (selected.has(confirm.experimentId)) navigate('/', { replace: true });
+              if (!selected.has(confirm.experimentId)) return;
+              // Leave it before the list refreshes: the home page would reopen the last viewed
+              // experiment, which is this one until the list says it is deleted.
+              const rest = selectedIds.filter((id) => id !== confirm.experimentId);
+              forgetExperiment(confirm.experimentId);
+              await refresh();
+              navigate(rest.length ? href('experiments', rest.join(',')) : '/', { replace: true });
             })
           }
         />

@@ -85,8 +85,11 @@ export function ColumnChooser({ anchor, onClose }: { anchor: Anchor; onClose: ()
     }
   };
   const setMany = (ids: ColumnId[], on: boolean) => {
-    if (on) setColumns([...current, ...ids.filter((id) => !chosen.has(id))]);
-    else {
+    if (on) {
+      const added = ids.filter((id) => !chosen.has(id));
+      setColumns([...current, ...added]);
+      if (added[0]) reveal(added[0]);
+    } else {
       const drop = new Set(ids);
       setColumns(current.filter((c) => !drop.has(c)));
     }

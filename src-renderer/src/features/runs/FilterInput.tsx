@@ -80,7 +80,9 @@ export function FilterInput() {
   const list: Suggestion[] = useMemo(() => (open ? suggestions(ctx, keys, values) : []), [open, ctx, keys, values]);
   useEffect(() => setActive(0), [list.length, ctx.type]);
 
-  const error = text.trim() === applied ? appliedError : liveError;
+  // While suggestions are offered the clause is still being typed: its "error" is only that it is
+  // unfinished, so the live check speaks once the list closes (or nothing matches).
+  const error = text.trim() === applied ? appliedError : list.length ? null : liveError;
   const dirty = text.trim() !== applied.trim();
 
   function accept(s: Suggestion): void {

@@ -156,7 +156,9 @@ export function RunDetailPanel({ runId, onClose }: { runId: string; onClose: () 
                 <tbody>
                   {detail.metrics.map((m) => (
                     <tr key={m.key}>
-                      <td className="key">{m.key}</td>
+                      <td className="key" title={m.key}>
+                        {m.key}
+                      </td>
                       <td title={metricTitle(m.value)}>{formatMetric(m.value)}</td>
                       <td title={metricTitle(m.min ?? undefined)}>{formatMetric(m.min ?? undefined)}</td>
                       <td title={metricTitle(m.max ?? undefined)}>{formatMetric(m.max ?? undefined)}</td>
@@ -197,7 +199,9 @@ function KeyValues({ rows, empty }: { rows: { key: string; value: string }[]; em
       <tbody>
         {rows.map((r) => (
           <tr key={r.key}>
-            <td className="key">{r.key}</td>
+            <td className="key" title={r.key}>
+              {r.key}
+            </td>
             <td className="value" title={r.value}>
               {r.value}
             </td>

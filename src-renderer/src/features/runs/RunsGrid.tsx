@@ -20,6 +20,9 @@ const HEADER_HEIGHT = 44;
 const SELECT_ID = '__select';
 const SELECT_WIDTH = 36;
 const NO_DATA: RowItem[] = [];
+/** Columns fetched beyond those in view, on each side, and the step the fetched range moves by. */
+const COLUMN_MARGIN = 8;
+const COLUMN_STEP = 8;
 
 interface ColumnMeta {
   ref: ColumnRef | null;
@@ -80,6 +83,7 @@ interface GridProps {
 export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }: GridProps) {
   const total = useRuns((s) => s.total);
   const pages = useRuns((s) => s.pages);
+  const pageColumns = useRuns((s) => s.pageColumns);
   const settings = useRuns((s) => s.settings);
   const keys = useRuns((s) => s.keys);
   const differing = useRuns((s) => s.differing);
@@ -90,9 +94,9 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
   const colors = useRunColors((s) => s.colors);
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- recomputed when what it reads changes
   const ids = useMemo(
     () => useRuns.getState().displayedColumns(),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- recomputed when what it reads changes
     [settings.columns, settings.onlyDiffering, keys, differing],
   );
   const refs = useMemo(() => new Map(ids.map((id) => [id, columnRef(id)])), [ids]);
@@ -190,6 +194,16 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
     return () => window.removeEventListener('resize', updateHRange);
   }, [updateHRange]);
   const centerCols = useMemo(() => centerAll.slice(hRange[0], hRange[1]), [centerAll, hRange]);
+
+  // Only the columns near the viewport are fetched: tell the store which, in steps of a few
+  // columns so scrolling sideways refetches rows now and then, not at every column.
+  useEffect(() => {
+    const a = Math.max(0, Math.floor((hRange[0] - COLUMN_MARGIN) / COLUMN_STEP) * COLUMN_STEP);
+    const b = Math.min(centerAll.length, Math.ceil((hRange[1] + COLUMN_MARGIN) / COLUMN_STEP) * COLUMN_STEP);
+    useRuns
+      .getState()
+      .showColumns([...leftCols.filter((c) => c.id !== SELECT_ID), ...centerAll.slice(a, b)].map((c) => c.id));
+  }, [hRange, centerAll, leftCols]);
   const padLeft = offsets[hRange[0]] ?? 0;
 
   const virtualizer = useVirtualizer({
@@ -209,6 +223,13 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [scrollReset]);
+
+  // Runs arrived above the viewport: keep the rows on screen in place (before paint, no jump).
+  const scrollShift = useRuns((s) => s.scrollShift);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (el && scrollShift.rows) el.scrollTop += scrollShift.rows * ROW_HEIGHT;
+  }, [scrollShift]);
 
   // A column just added (column chooser): scroll sideways until it shows.
   const revealColumn = useRuns((s) => s.revealColumn);
@@ -351,6 +372,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
                 isCursor={cursor === vi.index}
                 fresh={fresh.has(item.run.runId)}
                 hidden={settings.showHidden && settings.hiddenRuns.includes(item.run.runId)}
+                loaded={pageColumns.get(Math.floor(vi.index / 100))}
                 color={colors[item.run.runId]}
                 experimentName={experimentNames[item.run.experimentId]}
                 onClick={onRowClick}
@@ -450,8 +472,19 @@ const HeaderCell = memo(function HeaderCell({
       {header.column.getCanResize() && (
         <div
           className={`resizer${header.column.getIsResizing() ? ' resizing' : ''}`}
-          onMouseDown={header.getResizeHandler()}
+          onMouseDown={(e) => {
+            // The header is draggable (to reorder): without this, pressing the handle starts a
+            // native drag of the column, mouse moves stop reaching the resizer and the drop
+            // reorders columns while the resize stays armed until the next click.
+            e.preventDefault();
+            e.stopPropagation();
+            header.getResizeHandler()(e);
+          }}
           onTouchStart={header.getResizeHandler()}
+          onDragStart={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+          }}
           onDoubleClick={() => {
             const s = useRuns.getState();
             const widths = { ...s.settings.widths };
@@ -516,6 +549,8 @@ interface RunRowProps extends RowLayout {
   isCursor: boolean;
   fresh: boolean;
   hidden: boolean;
+  /** Data columns fetched for this row's page (others are drawn as placeholders). */
+  loaded: ReadonlySet<ColumnId> | undefined;
   color: string | undefined;
   experimentName: string | undefined;
   onClick: (e: React.MouseEvent, index: number) => void;
@@ -590,9 +625,14 @@ const RunRow = memo(function RunRow(p: RunRowProps) {
         </div>
       );
     }
+    const pending = c.ref !== null && c.ref.kind !== 'attribute' && !p.loaded?.has(c.id);
     return (
       <div key={c.id} className={cellClass(c)} style={{ width: c.width, left: c.left }} role="gridcell">
-        {c.ref && <CellContent run={run} col={c.ref} experimentName={p.experimentName} />}
+        {pending ? (
+          <span className="skeleton" />
+        ) : (
+          c.ref && <CellContent run={run} col={c.ref} experimentName={p.experimentName} />
+        )}
       </div>
     );
   };
@@ -650,9 +690,11 @@ const GroupRow = memo(function GroupRow(p: GroupRowProps) {
             ▸
           </span>
           <span className="group-label">
+            {group.values.length === 1 && <span className="muted group-key">{p.labels[0]} </span>}
             {group.values.map((v, k) => (
               <span key={k} className="group-value">
-                <span className="muted">{p.labels[k]}</span> {v === null ? <em className="muted">none</em> : v}
+                {k > 0 && <span className="muted group-sep"> · </span>}
+                {v === null ? <em className="muted">none</em> : v}
               </span>
             ))}
           </span>

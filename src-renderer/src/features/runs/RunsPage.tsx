@@ -327,7 +327,12 @@ export function RunsPage({ experimentIds, runId }: { experimentIds: string[]; ru
     settings.time !== 'all' ||
     settings.lifecycle !== 'active';
   const single = shown.length === 1 ? shown[0]! : null;
-  const noRunsAtAll = status === 'ready' && total === 0 && !filtered && !settings.hiddenRuns.length;
+  const noRunsAtAll =
+    status === 'ready' &&
+    total === 0 &&
+    !filtered &&
+    !settings.hiddenRuns.length &&
+    single?.lifecycleStage !== 'deleted';
 
   return (
     <section className="pane" aria-labelledby="experiment-title">
@@ -336,8 +341,43 @@ export function RunsPage({ experimentIds, runId }: { experimentIds: string[]; ru
         ids={experimentIds}
         runCount={status === 'ready' ? runCount : null}
         filtered={Boolean(filtered)}
+        hidden={{
+          count: settings.hiddenRuns.length,
+          shown: settings.showHidden,
+          toggle: () => useRuns.getState().update({ showHidden: !settings.showHidden }, { keepScroll: true }),
+        }}
       />
       {loadError && <div className="banner error">{loadError}</div>}
+      {single?.lifecycleStage === 'deleted' && (
+        <div className="banner warn" role="status" data-testid="deleted-experiment">
+          <span>
+            This experiment is deleted; its runs were deleted with it.
+            {settings.lifecycle === 'active' && ' Choose “Deleted” to see them.'}
+          </span>
+          <span className="toolbar-fill" />
+          {settings.lifecycle === 'active' && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => useRuns.getState().update({ lifecycle: 'deleted' })}
+            >
+              Show its runs
+            </button>
+          )}
+          <button
+            type="button"
+            className="button primary"
+            onClick={() =>
+              void act(`Restored “${single.name}”`, async () => {
+                await getApi().setExperimentDeleted({ experimentId: single.experimentId, deleted: false });
+                await useApp.getState().refreshExperiments();
+              })
+            }
+          >
+            Restore experiment
+          </button>
+        </div>
+      )}
       {status === 'loading' ? (
         <div className="pane-loading">Loading runs…</div>
       ) : noRunsAtAll && single ? (
@@ -399,17 +439,19 @@ export function RunsPage({ experimentIds, runId }: { experimentIds: string[]; ru
               {status === 'ready' && total === 0 ? (
                 <div className="no-match" data-testid="no-match">
                   <p>No runs match this view.</p>
-                  <button
-                    type="button"
-                    className="button"
-                    onClick={() =>
-                      useRuns
-                        .getState()
-                        .update({ filter: '', search: '', statuses: [], time: 'all', lifecycle: 'active' })
-                    }
-                  >
-                    Clear filters
-                  </button>
+                  {Boolean(filtered) && (
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() =>
+                        useRuns
+                          .getState()
+                          .update({ filter: '', search: '', statuses: [], time: 'all', lifecycle: 'active' })
+                      }
+                    >
+                      Clear filters
+                    </button>
+                  )}
                 </div>
               ) : (
                 <RunsGrid

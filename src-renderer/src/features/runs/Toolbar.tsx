@@ -6,6 +6,7 @@ import { FilterInput } from './FilterInput';
 import { ColumnChooser } from './ColumnChooser';
 import { GroupByPanel } from './GroupByPanel';
 import { TIME_PRESETS } from './view-settings';
+import { TimeRangePanel, rangeLabel } from './TimeRangePanel';
 import { columnLabel } from './columns-model';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
@@ -42,7 +43,7 @@ function QuickSearch() {
   );
 }
 
-type Open = { what: 'status' | 'time' | 'columns' | 'group' | 'export' | 'more'; anchor: Anchor } | null;
+type Open = { what: 'status' | 'time' | 'range' | 'columns' | 'group' | 'export' | 'more'; anchor: Anchor } | null;
 
 export function Toolbar({
   onExport,
@@ -66,7 +67,10 @@ export function Toolbar({
       : settings.statuses.length === 1
         ? STATUS_LABEL[settings.statuses[0]!]
         : `${settings.statuses.length} statuses`;
-  const timeLabel = TIME_PRESETS.find((t) => t.id === settings.time)?.label ?? 'Any time';
+  const timeLabel =
+    settings.time === 'custom'
+      ? rangeLabel(settings.timeFrom, settings.timeTo)
+      : (TIME_PRESETS.find((t) => t.id === settings.time)?.label ?? 'Any time');
   const groupLabel = settings.groupBy.length ? `Grouped: ${settings.groupBy.map(columnLabel).join(', ')}` : 'Group by';
 
   const statusItems: MenuItem[] = [
@@ -75,6 +79,7 @@ export function Toolbar({
     ...RUN_STATUSES.map((s) => ({
       label: STATUS_LABEL[s],
       checked: settings.statuses.includes(s),
+      keepOpen: true,
       onSelect: () =>
         update({
           statuses: settings.statuses.includes(s)
@@ -83,11 +88,19 @@ export function Toolbar({
         }),
     })),
   ];
-  const timeItems: MenuItem[] = TIME_PRESETS.map((t) => ({
-    label: t.label,
-    checked: settings.time === t.id,
-    onSelect: () => update({ time: t.id }),
-  }));
+  const timeItems: MenuItem[] = [
+    ...TIME_PRESETS.map((t) => ({
+      label: t.label,
+      checked: settings.time === t.id,
+      onSelect: () => update({ time: t.id }),
+    })),
+    { label: '', separator: true },
+    {
+      label: 'Custom range…',
+      checked: settings.time === 'custom',
+      onSelect: () => open && setOpen({ what: 'range', anchor: open.anchor }),
+    },
+  ];
   const exportItems: MenuItem[] = [
     { label: 'CSV', hint: '.csv', onSelect: () => onExport('csv') },
     { label: 'TSV', hint: '.tsv', onSelect: () => onExport('tsv') },
@@ -128,11 +141,12 @@ export function Toolbar({
         </button>
         <button
           type="button"
-          className={`tool${settings.time !== 'all' ? ' on' : ''}`}
+          className={`tool group-tool${settings.time !== 'all' ? ' on' : ''}`}
           onClick={show('time')}
           aria-haspopup="menu"
+          title={timeLabel}
         >
-          {timeLabel} ▾
+          <span className="tool-text">{timeLabel}</span> ▾
         </button>
         <div className="segmented small" role="radiogroup" aria-label="Lifecycle">
           {(['active', 'deleted', 'all'] as LifecycleFilter[]).map((l) => (
@@ -151,11 +165,12 @@ export function Toolbar({
         <span className="toolbar-sep" />
         <button
           type="button"
-          className={`tool${settings.groupBy.length ? ' on' : ''}`}
+          className={`tool group-tool${settings.groupBy.length ? ' on' : ''}`}
           onClick={show('group')}
           aria-haspopup="dialog"
+          title={groupLabel}
         >
-          {groupLabel} ▾
+          <span className="tool-text">{groupLabel}</span> ▾
         </button>
         <button type="button" className="tool" onClick={show('columns')} aria-haspopup="dialog">
           Columns ▾
@@ -172,23 +187,27 @@ export function Toolbar({
           Only differing
         </label>
         <span className="toolbar-fill" />
-        <button type="button" className="tool" onClick={show('export')} aria-haspopup="menu">
-          Export ▾
-        </button>
-        <button
-          type="button"
-          className="tool icon"
-          aria-label="More view options"
-          onClick={show('more')}
-          aria-haspopup="menu"
-        >
-          ⋯
-        </button>
+        {/* Kept together: when the row wraps they move as one, the ⋯ never alone on a line. */}
+        <span className="toolbar-end">
+          <button type="button" className="tool" onClick={show('export')} aria-haspopup="menu">
+            Export ▾
+          </button>
+          <button
+            type="button"
+            className="tool icon"
+            aria-label="More view options"
+            onClick={show('more')}
+            aria-haspopup="menu"
+          >
+            ⋯
+          </button>
+        </span>
       </div>
       {open?.what === 'status' && <Menu anchor={open.anchor} items={statusItems} onClose={close} label="Status" />}
       {open?.what === 'time' && <Menu anchor={open.anchor} items={timeItems} onClose={close} label="Start time" />}
       {open?.what === 'export' && <Menu anchor={open.anchor} items={exportItems} onClose={close} label="Export" />}
       {open?.what === 'more' && <Menu anchor={open.anchor} items={moreItems} onClose={close} label="View options" />}
+      {open?.what === 'range' && <TimeRangePanel anchor={open.anchor} onClose={close} />}
       {open?.what === 'columns' && <ColumnChooser anchor={open.anchor} onClose={close} />}
       {open?.what === 'group' && <GroupByPanel anchor={open.anchor} onClose={close} />}
     </div>

@@ -15,6 +15,8 @@ import { TIME_PRESETS, defaultSettings, queryOf, restoreSettings, scopeKey, type
 export const PAGE = 100;
 /** Pages kept beyond the visible range, in each direction. */
 const MARGIN_ROWS = 60;
+/** Data columns fetched before the grid says which are in view (and at most when it cannot tell). */
+const FIRST_COLUMNS = 40;
 const MAX_AGGREGATES = 30;
 
 export interface FilterError {
@@ -35,6 +37,12 @@ export interface RunsState {
   total: number;
   runCount: number;
   pages: ReadonlyMap<number, RowItem[]>;
+  /**
+   * The data columns (metrics, params, tags) each page was fetched with: only the columns in and
+   * near the viewport travel, so a page may lack one that scrolled in (drawn as a placeholder
+   * until it is fetched). Attributes always come.
+   */
+  pageColumns: ReadonlyMap<number, ReadonlySet<ColumnId>>;
   status: 'idle' | 'loading' | 'ready';
   loadError: string | null;
   filterError: FilterError | null;
@@ -47,6 +55,8 @@ export interface RunsState {
   fresh: ReadonlySet<string>;
   /** Bumped when the view changes so the table scrolls back to the top. */
   scrollReset: number;
+  /** Rows that arrived above the viewport in the latest live refresh: the table scrolls by them. */
+  scrollShift: { seq: number; rows: number };
   /** A column just added: the table scrolls sideways to show it. */
   revealColumn: ColumnId | null;
   reveal(id: ColumnId | null): void;
@@ -56,6 +66,8 @@ export interface RunsState {
   update(patch: Partial<ViewSettings>, options?: { keepScroll?: boolean; columnsOnly?: boolean }): void;
   setFilter(filter: string): Promise<void>;
   showRange(first: number, last: number): void;
+  /** The columns in and around the viewport (pinned ones included), in display order. */
+  showColumns(ids: ColumnId[]): void;
   itemAt(index: number): RowItem | undefined;
   query(): RunsQuery;
   columns(): ColumnId[];
@@ -74,13 +86,26 @@ export interface RunsState {
 }
 
 const EMPTY_PAGES: ReadonlyMap<number, RowItem[]> = new Map();
+const NO_PAGE_COLUMNS: ReadonlyMap<number, ReadonlySet<ColumnId>> = new Map();
+
+/** Metric, param and tag columns: fetched per window (attributes always come). */
+export const isDataColumn = (id: ColumnId): boolean => /^(m|mmin|mmax|p|t):/.test(id);
+const covers = (have: ReadonlySet<ColumnId> | undefined, want: readonly ColumnId[]): boolean =>
+  have !== undefined && want.every((id) => have.has(id));
 
 export const useRuns = create<RunsState>()((set, get) => {
   const api = getApi();
   let visible = { first: 0, last: 40 };
+  /** Data columns the grid shows or is about to (null until it says: the first ones). */
+  let wantedColumns: ColumnId[] | null = null;
   /** Bumped on every change of what the view shows; responses for an older one are dropped. */
   let gen = 0;
   let seen = new Set<string>();
+  /**
+   * Whether `seen` holds the current view's rows: after the view changes (another filter,
+   * lifecycle…) its first load, live or not, only records them — they are not "new arrivals".
+   */
+  let primed = false;
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
   let diffTimer: ReturnType<typeof setTimeout> | null = null;
   let unsubscribeLive: (() => void) | null = null;
@@ -95,6 +120,20 @@ export const useRuns = create<RunsState>()((set, get) => {
         return ref?.kind === 'metric' && !ref.agg ? [ref.key] : [];
       })
       .slice(0, MAX_AGGREGATES);
+  }
+
+  /** The data columns to fetch: those near the viewport, never ones the view does not show. */
+  function fetchColumns(): ColumnId[] {
+    const shown = get().displayedColumns().filter(isDataColumn);
+    if (!wantedColumns) {
+      const pinned = new Set(get().settings.pinnedColumns);
+      return [
+        ...shown.filter((id) => pinned.has(id)),
+        ...shown.filter((id) => !pinned.has(id)).slice(0, FIRST_COLUMNS),
+      ];
+    }
+    const inView = new Set(shown);
+    return wantedColumns.filter((id) => inView.has(id));
   }
 
   function neededPages(total: number | null): [number, number] {
@@ -114,12 +153,14 @@ export const useRuns = create<RunsState>()((set, get) => {
     const myGen = gen;
     const known = s.status === 'ready' && !force ? s.total : null;
     const [p0, p1] = neededPages(known);
+    const ids = fetchColumns();
     const missing: number[] = [];
-    for (let p = p0; p <= p1; p++) if (force || !s.pages.has(p)) missing.push(p);
+    for (let p = p0; p <= p1; p++) {
+      if (force || !s.pages.has(p) || !covers(s.pageColumns.get(p), ids)) missing.push(p);
+    }
     if (!missing.length) return;
     const from = missing[0]!;
     const to = Math.min(missing[missing.length - 1]!, from + 49);
-    const ids = get().columns();
     let result;
     try {
       result = await api.runsWindow({
@@ -143,6 +184,7 @@ export const useRuns = create<RunsState>()((set, get) => {
           total: 0,
           runCount: 0,
           pages: EMPTY_PAGES,
+          pageColumns: NO_PAGE_COLUMNS,
         });
         return;
       }
@@ -152,28 +194,56 @@ export const useRuns = create<RunsState>()((set, get) => {
     const now = get();
     // A forced load (new view, live change) replaces every page: others are refetched on scroll.
     const pages = new Map(force ? [] : now.pages);
+    const pageColumns = new Map(force ? [] : now.pageColumns);
+    const fetched: ReadonlySet<ColumnId> = new Set(ids);
     for (let p = from; p <= to; p++) {
       const items = result.items.slice((p - from) * PAGE, (p - from + 1) * PAGE);
-      if (items.length || p * PAGE < result.total) pages.set(p, items);
+      if (items.length || p * PAGE < result.total) {
+        pages.set(p, items);
+        pageColumns.set(p, fetched);
+      }
     }
     const fresh = new Set<string>();
     for (const item of result.items) {
       if (item.type !== 'run') continue;
-      if (live && now.status === 'ready' && !seen.has(item.run.runId)) fresh.add(item.run.runId);
+      if (live && primed && now.status === 'ready' && !seen.has(item.run.runId)) fresh.add(item.run.runId);
       seen.add(item.run.runId);
     }
+    // New runs landing above a scrolled viewport push its rows down: scroll by as many rows so
+    // the runs on screen stay where they were (at the very top, arrivals simply show). Only
+    // arrivals count: a run moving because its live metric re-sorted it is not followed.
+    let shift = 0;
+    const anchorAt = visible.first + 8; // past the virtualizer's overscan: a row on screen
+    const anchorItem = now.pages.get(Math.floor(anchorAt / PAGE))?.[anchorAt % PAGE];
+    const added = result.total - now.total;
+    if (live && added > 0 && visible.first > 0 && anchorItem?.type === 'run') {
+      const id = anchorItem.run.runId;
+      const i = result.items.findIndex((it) => it.type === 'run' && it.run.runId === id);
+      const moved = i >= 0 ? from * PAGE + i - anchorAt : 0;
+      if (moved > 0 && moved <= added) shift = moved;
+    }
+    primed = true;
     set({
       pages,
+      pageColumns,
       total: result.total,
       runCount: result.runCount,
       status: 'ready',
       loadError: null,
       filterError: null,
       fresh: live ? fresh : now.fresh,
+      ...(shift
+        ? {
+            scrollShift: { seq: now.scrollShift.seq + 1, rows: shift },
+            cursor: now.cursor + shift,
+            anchor: now.anchor === null ? null : now.anchor + shift,
+          }
+        : {}),
     });
-    // The viewport may have moved while this was in flight.
+    // The viewport may have moved (down or sideways) while this was in flight.
     const [q0, q1] = neededPages(result.total);
-    for (let p = q0; p <= q1; p++) if (!pages.has(p)) return void loadMissing();
+    const want = fetchColumns();
+    for (let p = q0; p <= q1; p++) if (!pages.has(p) || !covers(pageColumns.get(p), want)) return void loadMissing();
   }
 
   const loadMissing = serialized(async () => {
@@ -250,6 +320,7 @@ export const useRuns = create<RunsState>()((set, get) => {
   }
 
   function sinceOf(s: ViewSettings): number | null {
+    if (s.time === 'custom') return s.timeFrom || null;
     const preset = TIME_PRESETS.find((t) => t.id === s.time);
     return preset && preset.ms ? Date.now() - preset.ms : null;
   }
@@ -273,6 +344,7 @@ export const useRuns = create<RunsState>()((set, get) => {
     total: 0,
     runCount: 0,
     pages: EMPTY_PAGES,
+    pageColumns: NO_PAGE_COLUMNS,
     status: 'idle',
     loadError: null,
     filterError: null,
@@ -282,6 +354,7 @@ export const useRuns = create<RunsState>()((set, get) => {
     cursor: 0,
     fresh: new Set(),
     scrollReset: 0,
+    scrollShift: { seq: 0, rows: 0 },
     revealColumn: null,
 
     reveal(id) {
@@ -293,7 +366,9 @@ export const useRuns = create<RunsState>()((set, get) => {
       if (key === get().key && get().experimentIds.length) return;
       gen++;
       seen = new Set();
+      primed = false;
       visible = { first: 0, last: 40 };
+      wantedColumns = null;
       set({
         experimentIds: [...experimentIds],
         key,
@@ -303,6 +378,7 @@ export const useRuns = create<RunsState>()((set, get) => {
         total: 0,
         runCount: 0,
         pages: EMPTY_PAGES,
+        pageColumns: NO_PAGE_COLUMNS,
         status: experimentIds.length ? 'loading' : 'idle',
         loadError: null,
         filterError: null,
@@ -318,7 +394,10 @@ export const useRuns = create<RunsState>()((set, get) => {
           const ids = get().experimentIds;
           if (event.experimentsChanged || event.experimentIds.some((id) => ids.includes(id))) void liveRefresh();
         },
-        hello: () => void liveRefresh(),
+        // A (re)connection may have missed changes; the first load, still in flight, will not.
+        hello: () => {
+          if (get().status !== 'loading') void liveRefresh();
+        },
       });
       if (!experimentIds.length) return;
       const myGen = gen;
@@ -340,13 +419,15 @@ export const useRuns = create<RunsState>()((set, get) => {
 
     close() {
       gen++;
-      set({ experimentIds: [], key: '', status: 'idle', pages: EMPTY_PAGES });
+      set({ experimentIds: [], key: '', status: 'idle', pages: EMPTY_PAGES, pageColumns: NO_PAGE_COLUMNS });
     },
 
     update(patch, options = {}) {
       const prev = get().settings;
       const settings = { ...prev, ...patch };
-      const timeChanged = patch.time !== undefined && patch.time !== prev.time;
+      const timeChanged =
+        (patch.time !== undefined && patch.time !== prev.time) ||
+        (patch.timeFrom !== undefined && patch.timeFrom !== prev.timeFrom);
       set({ settings, since: timeChanged ? sinceOf(settings) : get().since });
       persist();
       if (patch.onlyDiffering !== undefined || patch.columns !== undefined || patch.filter !== undefined)
@@ -357,6 +438,8 @@ export const useRuns = create<RunsState>()((set, get) => {
         'search',
         'statuses',
         'time',
+        'timeFrom',
+        'timeTo',
         'lifecycle',
         'sort',
         'groupBy',
@@ -372,6 +455,7 @@ export const useRuns = create<RunsState>()((set, get) => {
       const changesColumns = 'columns' in patch && patch.columns !== prev.columns;
       if (!changesLayout && !changesColumns) return;
       gen++;
+      if (changesLayout) primed = false;
       if (changesLayout && !options.keepScroll) set({ scrollReset: get().scrollReset + 1, cursor: 0 });
       void reload();
     },
@@ -392,6 +476,13 @@ export const useRuns = create<RunsState>()((set, get) => {
 
     showRange(first, last) {
       visible = { first, last };
+      void loadMissing();
+    },
+
+    showColumns(ids) {
+      const next = ids.filter(isDataColumn);
+      if (wantedColumns && next.join('\0') === wantedColumns.join('\0')) return;
+      wantedColumns = next;
       void loadMissing();
     },
 

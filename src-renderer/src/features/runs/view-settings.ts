@@ -6,7 +6,7 @@ import type { ColumnId } from './columns-model';
  * in the data dir (`ui_state` table) so it survives restarts: filter, columns, sort, grouping,
  * widths, pinned/hidden runs.
  */
-export type TimePreset = 'all' | '1h' | '24h' | '7d' | '30d';
+export type TimePreset = 'all' | '1h' | '24h' | '7d' | '30d' | 'custom';
 
 export interface ViewSettings {
   v: 1;
@@ -14,6 +14,9 @@ export interface ViewSettings {
   search: string;
   statuses: RunStatus[];
   time: TimePreset;
+  /** Start-time range when `time` is 'custom' (epoch ms, inclusive; 0 = open). */
+  timeFrom: number;
+  timeTo: number;
   lifecycle: LifecycleFilter;
   /** Chosen columns in order; null = automatic (every metric and param as keys appear). */
   columns: ColumnId[] | null;
@@ -39,6 +42,8 @@ export const defaultSettings = (): ViewSettings => ({
   search: '',
   statuses: [],
   time: 'all',
+  timeFrom: 0,
+  timeTo: 0,
   lifecycle: 'active',
   columns: null,
   widths: {},
@@ -95,6 +100,7 @@ export function queryOf(
     search: s.search,
     statuses: s.statuses,
     startedAfter: since,
+    startedBefore: s.time === 'custom' && s.timeTo ? s.timeTo : null,
     sort: s.sort,
     pinned: s.pinnedRuns,
     hidden: s.showHidden ? [] : s.hiddenRuns,
