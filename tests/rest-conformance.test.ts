@@ -233,3 +233,143 @@ describe('experiments/search-datasets (ajax-api)', () => {
     expect(await search({ experiment_ids: [expId] })).toEqual({ status: 200, body: {} });
   });
 });
+
+describe('runs/create without start_time', () => {
+  it('stores and answers the proto default 0, as MLflow does', async () => {
+    const r = await app.api('POST', '/mlflow/runs/create', { experiment_id: expId });
+    expect(r.status).toBe(200);
+    expect(r.body.run.info.start_time).toBe(0);
+    const got = await app.api('GET', '/mlflow/runs/get', { run_id: r.body.run.info.run_id });
+    expect(got.body.run.info.start_time).toBe(0);
+  });
+});
+
+describe('values of the wrong JSON type (protobuf ParseDict, then MLflow reads the partly parsed message)', () => {
+  const typeHint = (value: string, param: string, type: string): string =>
+    `Invalid value ${value} for parameter '${param}' supplied:  Hint: Value was of type '${type}'. ` +
+    'See the API docs for more information about request parameters.';
+  const tagsOf = async (runId: string): Promise<unknown> =>
+    (await app.api('GET', '/mlflow/runs/get', { run_id: runId })).body.run.data.tags?.filter(
+      (t: { key: string }) => !t.key.startsWith('mlflow.'),
+    );
+
+  it('refuses a non-string top-level key with the type hint', async () => {
+    const runId = await newRun();
+    for (const path of ['/mlflow/runs/set-tag', '/mlflow/runs/log-parameter']) {
+      for (const [key, shown, type] of [
+        [5, '5', 'int'],
+        [5.5, '5.5', 'float'],
+        [true, 'true', 'bool'],
+      ] as const) {
+        const r = await app.api('POST', path, { run_id: runId, key, value: 'v' });
+        expect(r).toEqual({
+          status: 400,
+          body: { error_code: 'INVALID_PARAMETER_VALUE', message: typeHint(shown, 'key', type) },
+        });
+      }
+      const v = await app.api('POST', path, { run_id: runId, key: 'k', value: 5 });
+      expect(v.body.message).toBe(typeHint('5', 'value', 'int'));
+    }
+    const m = await app.api('POST', '/mlflow/runs/log-metric', { run_id: runId, key: 5, value: 1, timestamp: 1 });
+    expect(m.body.message).toBe(typeHint('5', 'key', 'int'));
+    const e = await app.api('POST', '/mlflow/experiments/set-experiment-tag', {
+      experiment_id: expId,
+      key: 5,
+      value: 'v',
+    });
+    expect(e.body.message).toBe(typeHint('5', 'key', 'int'));
+  });
+
+  it('leaves a nested key of the wrong type unset instead of coercing it ("" is then refused as a name)', async () => {
+    const runId = await newRun();
+    const r = await app.api('POST', '/mlflow/runs/log-batch', { run_id: runId, params: [{ key: 5, value: 'v' }] });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe(
+      `Invalid value "" for parameter 'params[0].key' supplied: Names may be treated as files in certain cases, ` +
+        `and must not resolve to other names when treated as such. This name would resolve to '.'`,
+    );
+    const m = await app.api('POST', '/mlflow/runs/log-batch', {
+      run_id: runId,
+      metrics: [{ key: 5, value: 1, timestamp: 1 }],
+    });
+    expect(m.status).toBe(400);
+    expect(m.body.message).toContain(`Invalid value "" for parameter 'metrics[0].name' supplied`);
+    expect((await app.api('GET', '/mlflow/runs/get', { run_id: runId })).body.run.data.params).toBeUndefined();
+  });
+
+  it('stops reading the request at the first bad value: the rest of it stays unset', async () => {
+    const runId = await newRun();
+    // tags[0].value unset (""), tags[1] never read
+    const r = await app.api('POST', '/mlflow/runs/log-batch', {
+      run_id: runId,
+      tags: [
+        { key: 't', value: 5 },
+        { key: 't2', value: 'x' },
+      ],
+    });
+    expect(r).toEqual({ status: 200, body: {} });
+    expect(await tagsOf(runId)).toEqual([{ key: 't', value: '' }]);
+
+    // a metric value that is no number: value and timestamp stay 0
+    const m = await app.api('POST', '/mlflow/runs/log-batch', {
+      run_id: runId,
+      metrics: [{ key: 'm', timestamp: 9, value: 'abc', step: 3 }],
+    });
+    expect(m.status).toBe(200);
+    const history = await app.api('GET', '/mlflow/metrics/get-history', { run_id: runId, metric_key: 'm' });
+    expect(history.body.metrics).toEqual([{ key: 'm', value: 0, timestamp: 9, step: 0 }]);
+
+    // run_id after a bad tag is never read
+    const late = await app.api('POST', '/mlflow/runs/log-batch', { tags: [{ key: 't4', value: 7 }], run_id: runId });
+    expect(late).toEqual({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid value "" for parameter 'run_id' supplied.` },
+    });
+
+    const created = await app.api('POST', '/mlflow/runs/create', {
+      experiment_id: expId,
+      user_id: 5,
+      tags: [{ key: 'a', value: 5 }],
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.run.info.user_id).toBe('');
+    expect(await tagsOf(created.body.run.info.run_id)).toEqual([]); // tags come after user_id: never read
+    const tagged = await app.api('POST', '/mlflow/runs/create', {
+      experiment_id: expId,
+      tags: [{ key: 'a', value: 5 }],
+    });
+    expect(await tagsOf(tagged.body.run.info.run_id)).toEqual([{ key: 'a', value: '' }]);
+
+    const exp = await app.api('POST', '/mlflow/experiments/create', {
+      tags: [{ key: 'a', value: 1 }],
+      name: 'late-name',
+    });
+    expect(exp).toEqual({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: "Invalid experiment name: ''" },
+    });
+  });
+});
+
+describe('Content-Type of JSON answers', () => {
+  it('is application/json without a charset, as Flask sends it', async () => {
+    const ok = await fetch(`${app.url}/api/2.0/mlflow/experiments/get?experiment_id=${expId}`);
+    expect(ok.headers.get('content-type')).toBe('application/json');
+    const missing = await fetch(`${app.url}/api/2.0/mlflow/experiments/get?experiment_id=nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/json');
+    const post = await fetch(`${app.url}/ajax-api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ experiment_ids: [expId] }),
+    });
+    expect(post.headers.get('content-type')).toBe('application/json');
+    const graphql = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(graphql.headers.get('content-type')).toBe('application/json');
+    expect(await graphql.text()).toBe('{"data":{"__typename":"Query"},"errors":null}\n');
+  });
+});

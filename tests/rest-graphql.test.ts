@@ -205,18 +205,52 @@ describe('graphql limits and errors', () => {
     expect(r.body.data).toBeNull();
   });
 
+  it("words graphql-js's errors as graphql-core does, and leaves resolvers' messages as they are", async () => {
+    // Messages checked against graphql-core 3.2.13 (MLflow's graphql library) on the same schema.
+    const enumAsString = await gql(
+      'query testQuery { mlflowSearchRuns(input: {runViewType: "ALL"}) { nextPageToken } }',
+    );
+    expect(enumAsString.body.errors).toEqual([
+      `Enum 'MlflowViewType' cannot represent non-enum value: "ALL". Did you mean the enum value 'ALL'?`,
+    ]);
+    const variable = await gql('query testQuery($x: String) { test(inputString: $x) { output } }', {
+      variables: { x: true },
+    });
+    expect(variable.body.errors).toEqual([
+      "Variable '$x' got invalid value True; String cannot represent a non string value: True",
+    ]);
+    const longString = await gql(
+      'query testQuery($i: MlflowSearchModelVersionsInput) { mlflowSearchModelVersions(input: $i) { nextPageToken } }',
+      { variables: { i: { maxResults: 'abc' } } },
+    );
+    expect(longString.body.errors).toEqual([
+      "Variable '$i' got invalid value 'abc' at 'i.maxResults'; Expected type 'LongString'. " +
+        "invalid literal for int() with base 10: 'abc'",
+    ]);
+    const resolver = await gql(
+      `query testQuery { mlflowSearchRuns(input: {experimentIds: ["${expId}"], filter: "metrics.x = \\"1\\""}) {
+        nextPageToken } }`,
+    );
+    expect(resolver.body).toEqual({
+      data: { mlflowSearchRuns: null },
+      errors: ['Expected numeric value type for metric. Found "1"'],
+    });
+  });
+
   it('turns a resolver error into a null field and an error message', async () => {
     const r = await gql('query testQuery { mlflowGetRun(input: {runId: "nope"}) { run { info { runId } } } }');
     expect(r.body).toEqual({ data: { mlflowGetRun: null }, errors: ['Run with id=nope not found'] });
   });
 
-  it('supports variables, fragments and skip/include', async () => {
+  it('supports variables and fragments; like MLflow, @skip and @include are unknown directives', async () => {
     const r = await gql(
-      `query testQuery($s: String) { ...F b: test(inputString: "b") @skip(if: true) { output } }
+      `query testQuery($s: String) { ...F b: test(inputString: "b") { output } }
        fragment F on Query { test(inputString: $s) { output } }`,
       { variables: { s: 'vv' } },
     );
-    expect(r.body).toEqual({ data: { test: { output: 'vv' } }, errors: null });
+    expect(r.body).toEqual({ data: { test: { output: 'vv' }, b: { output: 'b' } }, errors: null });
+    const skipped = await gql('query testQuery { test(inputString: "b") @skip(if: true) { output } }');
+    expect(skipped.body).toMatchObject({ data: null, errors: ["Unknown directive '@skip'."] });
   });
 
   it('answers a request without a query string with a 400 in MLflow error shape', async () => {

@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /**
  * Protobuf's JSON mapping writes non-finite doubles as the strings "NaN", "Infinity" and
  * "-Infinity"; plain JSON.stringify would turn them into null and lose them.
@@ -28,4 +30,12 @@ export function parseProtoDouble(v: unknown): number | undefined {
     if (/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
   }
   return undefined;
+}
+
+/**
+ * A JSON answer with MLflow's `Content-Type: application/json` (Flask adds no charset for it).
+ * Fastify appends `; charset=utf-8` to a JSON string it sends, but sends a Buffer's type as set.
+ */
+export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json').send(Buffer.from(json));
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendJson } from './json';
 
 /**
  * Guards for a tracking port on loopback with a browser next to it:
@@ -55,18 +56,24 @@ export function isAllowedOrigin(origin: string | undefined, opts: SecurityOption
 export function securityHook(opts: SecurityOptions) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!isAllowedHost(req.headers.host, opts)) {
-      await reply
-        .code(403)
-        .type('application/json')
-        .send({ error_code: 'PERMISSION_DENIED', message: `Invalid Host header: ${req.headers.host ?? '(none)'}` });
+      await sendJson(
+        reply.code(403),
+        JSON.stringify({
+          error_code: 'PERMISSION_DENIED',
+          message: `Invalid Host header: ${req.headers.host ?? '(none)'}`,
+        }),
+      );
       return;
     }
     const origin = req.headers.origin;
     if (!SAFE_METHODS.has(req.method) && !isAllowedOrigin(origin, opts)) {
-      await reply
-        .code(403)
-        .type('application/json')
-        .send({ error_code: 'PERMISSION_DENIED', message: `Cross-origin request refused (Origin: ${origin})` });
+      await sendJson(
+        reply.code(403),
+        JSON.stringify({
+          error_code: 'PERMISSION_DENIED',
+          message: `Cross-origin request refused (Origin: ${origin})`,
+        }),
+      );
     }
   };
 }

@@ -3,7 +3,7 @@ import type { AppContext } from '../core/app-context';
 import { MlflowError } from '../core/errors';
 import { API_PREFIXES, type JsonRoute } from './route-table';
 import { RequestParams } from './request';
-import { toProtoJson } from './json';
+import { sendJson, toProtoJson } from './json';
 import { parsePyJson, pyFloatRepr } from './py-json';
 import { pythonJsonDumps } from '../core/python-json';
 import { securityHook, type SecurityOptions } from './security';
@@ -25,11 +25,10 @@ export interface RouteModule {
 
 /** MLflow's error body: Python's `json.dumps({"error_code": ..., "message": ...})`, with nosniff. */
 function sendError(reply: FastifyReply, err: MlflowError): FastifyReply {
-  return reply
-    .code(err.httpStatus)
-    .header('Content-Type', 'application/json')
-    .header('X-Content-Type-Options', 'nosniff')
-    .send(pythonJsonDumps(err.toJSON()));
+  return sendJson(
+    reply.code(err.httpStatus).header('X-Content-Type-Options', 'nosniff'),
+    pythonJsonDumps(err.toJSON()),
+  );
 }
 
 const badContentType = (): MlflowError =>
@@ -179,10 +178,7 @@ export async function buildServer(
     if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, badContentType());
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       const code = e.statusCode === 413 ? 'RESOURCE_LIMIT_EXCEEDED' : 'BAD_REQUEST';
-      return reply
-        .code(e.statusCode)
-        .type('application/json')
-        .send(toProtoJson({ error_code: code, message: e.message ?? 'Bad request' }));
+      return sendJson(reply.code(e.statusCode), toProtoJson({ error_code: code, message: e.message ?? 'Bad request' }));
     }
     reply.log.error(error);
     return sendError(reply, new MlflowError(String(e.message ?? error), 'INTERNAL_ERROR'));
@@ -205,7 +201,7 @@ export async function buildServer(
             }
             Object.assign(raw, req.params as Record<string, unknown>);
             const result = await route.handler(new RequestParams(raw, isQuery, text), ctx, req);
-            return reply.type('application/json').send(toProtoJson(result ?? {}));
+            return sendJson(reply, toProtoJson(result ?? {}));
           },
         });
       }
@@ -236,7 +232,7 @@ export async function buildServer(
         }
         body = { query: q.query, operationName: q.operationName, variables };
       }
-      return reply.type('application/json').send(await graphql(body, req));
+      return sendJson(reply, await graphql(body, req));
     },
   });
 

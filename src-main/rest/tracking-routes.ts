@@ -3,6 +3,7 @@ import type { JsonRoute } from './route-table';
 import type { RequestParams } from './request';
 import { invalidValue, missingValue } from './request';
 import { parseProtoDouble } from './json';
+import { PROTO, protoParse } from './proto-parse';
 import { resolveUriIfLocal } from './local-uri';
 import { pyTypeName } from './py-json';
 import { invalidParam, notFound } from '../core/errors';
@@ -39,14 +40,17 @@ function viewTypeOf(p: RequestParams, name: string): ViewType {
   return p.optionalEnum(name, VIEW_TYPES) ?? 'ACTIVE_ONLY';
 }
 
-function keyValues(p: RequestParams, name: string): KeyValue[] {
-  return p.array<Record<string, unknown>>(name).map((t, i) => {
-    if (!t || typeof t !== 'object') throw invalidParam(invalidValue(`${name}[${i}]`, t));
-    return {
-      key: t.key === undefined || t.key === null ? '' : String(t.key),
-      value: t.value === undefined || t.value === null ? '' : String(t.value),
-    };
-  });
+/**
+ * A request's list of key/value messages (tags, params) as MLflow's handler reads it from the
+ * proto message: `parsed` is `protoParse`'s result, `name` must also pass MLflow's `_assert_array`
+ * on the raw JSON. Unset keys and values read as "".
+ */
+function keyValues(p: RequestParams, parsed: Record<string, unknown>, name: string): KeyValue[] {
+  p.array(name);
+  return ((parsed[name] ?? []) as { key?: string; value?: string }[]).map((t) => ({
+    key: t.key ?? '',
+    value: t.value ?? '',
+  }));
 }
 
 /** int64 from protobuf JSON: a number or a numeric string; `fallback` when absent. */
@@ -127,11 +131,15 @@ const routes: JsonRoute[] = [
     method: 'POST',
     path: '/mlflow/experiments/create',
     handler: (p, { tracking }) => {
-      const name = p.requiredString('name');
-      const artifactLocation = p.optionalString('artifact_location');
+      // MLflow type-checks the raw JSON, then reads the proto message (see protoParse).
+      p.requiredString('name');
+      p.optionalString('artifact_location');
+      const message = protoParse(p.raw, PROTO.createExperiment);
+      const name = (message.name as string | undefined) ?? '';
+      const artifactLocation = (message.artifact_location as string | undefined) || null;
       validateExperimentName(name);
       validateArtifactLocation(artifactLocation);
-      const tags = keyValues(p, 'tags');
+      const tags = keyValues(p, message, 'tags');
       for (const t of tags) validateExperimentTag(t.key, t.value);
       const location = artifactLocation ? resolveUriIfLocal(artifactLocation) : artifactLocation;
       if (location && location.length > MAX_ARTIFACT_LOCATION_LENGTH) {
@@ -231,13 +239,19 @@ const routes: JsonRoute[] = [
     method: 'POST',
     path: '/mlflow/runs/create',
     handler: (p, { tracking }) => {
-      const tags = keyValues(p, 'tags').map((t, i) => validateTag(t.key, t.value, `tags[${i}]`));
+      // MLflow type-checks these in the raw JSON, then reads the proto message (see protoParse).
+      p.optionalString('experiment_id');
+      p.optionalInt('start_time');
+      p.optionalString('run_name');
+      const message = protoParse(p.raw, PROTO.createRun);
+      const tags = keyValues(p, message, 'tags').map((t, i) => validateTag(t.key, t.value, `tags[${i}]`));
       const run = tracking.createRun({
-        experimentId: p.optionalString('experiment_id') || '0',
-        userId: p.optionalString('user_id') ?? '',
-        startTime: p.optionalInt('start_time'),
+        experimentId: (message.experiment_id as string | undefined) || '0',
+        userId: (message.user_id as string | undefined) ?? '',
+        // An unset start_time is the proto default 0, which MLflow stores and answers as is.
+        startTime: (message.start_time as number | undefined) ?? 0,
         tags,
-        runName: p.optionalString('run_name') || null,
+        runName: (message.run_name as string | undefined) || null,
       });
       return { run };
     },
@@ -345,7 +359,7 @@ const routes: JsonRoute[] = [
           `Batched logging API requests must be at most ${LIMITS.batchRequestBytes} bytes, got a request of size ${size}.`,
         );
       }
-      const runId = runIdOf(p);
+      runIdOf(p);
       const rawMetrics = p.array<Record<string, unknown>>('metrics');
       const rawParams = p.array<Record<string, unknown>>('params');
       const rawTags = p.array<Record<string, unknown>>('tags');
@@ -364,18 +378,22 @@ const routes: JsonRoute[] = [
         if (x?.key === undefined || x?.key === null || x?.key === '')
           throw invalidParam(missingValue(`tags[${i}].key`) + SEE_DOCS);
       });
+      // From here on MLflow reads the proto message (see protoParse): a value of the wrong type
+      // leaves it and everything after it unset (proto defaults), with no error of its own.
+      const message = protoParse(p.raw, PROTO.logBatch);
+      // (A body with only the deprecated run_uuid is still accepted, as before.)
+      const runId = p.has('run_id') ? ((message.run_id as string | undefined) ?? '') : runIdOf(p);
       validateRunId(runId);
-      const metrics = rawMetrics.map((m, i) => readMetric(m, `metrics[${i}]`));
-      const params = rawParams.map((x, i) =>
-        validateParam(String(x.key), x.value == null ? '' : String(x.value), `params[${i}]`),
+      const protoMetrics = (message.metrics ?? []) as Record<string, unknown>[];
+      const metrics = protoMetrics.map((m, i) =>
+        readMetric({ key: '', value: 0, timestamp: 0, step: 0, ...m }, `metrics[${i}]`),
       );
-      const tags = rawTags.map((x, i) =>
-        validateTag(String(x.key), x.value == null ? '' : String(x.value), `tags[${i}]`),
-      );
+      const params = keyValues(p, message, 'params').map((x, i) => validateParam(x.key, x.value, `params[${i}]`));
+      const tags = keyValues(p, message, 'tags').map((x, i) => validateTag(x.key, x.value, `tags[${i}]`));
       validateBatchLimits(metrics.length, params.length, tags.length);
       validateParamKeysUnique(params);
       tracking.logBatch(runId, { metrics, params, tags });
-      const withModel = rawMetrics
+      const withModel = protoMetrics
         .map((m, i) => ({ raw: m, metric: metrics[i]! }))
         .filter((x) => typeof x.raw.model_id === 'string' && x.raw.model_id !== '');
       for (const x of withModel) {
