@@ -2,7 +2,8 @@
  * bench/ingest — ingestion over real HTTP against a Runlens server in its own process, beside the
  * raw better-sqlite3 insert rate of the same store code measured in this run (the ceiling).
  *
- *   npm run bench:ingest            (builds first; options: --clients 32 --seconds 5)
+ *   npm run bench:ingest            (builds first; options: --clients 32 --seconds 5
+ *                                   --prof DIR: CPU profile of the server)
  *
  * Prints points/s and p50/p99 latency for single log-metric calls and 1000-metric log-batch
  * calls with 32 concurrent clients, and the error count (must be 0).
@@ -33,10 +34,11 @@ function rawInsertRate(): number {
     const t0 = process.hrtime.bigint();
     for (let b = 0; b < batches; b++) {
       const metrics = Array.from({ length: 1000 }, (_, i) => ({
-        key: `m${i % 10}`,
+        // The shape of the HTTP log-batch calls below: 20 keys × 50 steps per call.
+        key: `m${i % 20}`,
         value: Math.random(),
         timestamp: 1e12 + b,
-        step: b * 100 + Math.floor(i / 10),
+        step: b * 50 + Math.floor(i / 20),
       }));
       db.transaction(() => store.insertPoints(pk, metrics))();
     }
@@ -73,7 +75,10 @@ function post(port: number, path: string, body: string): Promise<number> {
 
 async function startServer(dataDir: string): Promise<{ port: number; child: ChildProcess }> {
   const cli = resolve(__dirname, '../../bin/runlens.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {
+  // --prof DIR: the server writes a CPU profile (node --cpu-prof) into DIR when it exits.
+  const i = process.argv.indexOf('--prof');
+  const prof = i >= 0 ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.argv[i + 1]!)] : [];
+  const child = spawn(process.execPath, [...prof, cli, 'serve', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((res, rej) => {

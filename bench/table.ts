@@ -3,7 +3,8 @@
  * Chromium against serve mode, beside the SQL time of the same queries measured in this process
  * (the floor).
  *
- *   npm run bench:table              (builds first; options: --runs N --rebuild --keep)
+ *   npm run bench:table              (builds first; options: --runs N --rebuild --keep
+ *                                     --prof DIR: CPU profile of the server)
  *
  * Prints: time to first rows, time to re-sort by a metric, time to apply a filter, frame times
  * while scrolling to the bottom (p50/p95 of requestAnimationFrame deltas), and the SQL floor.
@@ -21,7 +22,6 @@ import { openDatabase } from '../src-main/store/db';
 import { buildTableStore, metricName, paramName, type TableStoreShape } from './table-store';
 import type { RunsWindowRequest } from '../src-main/contract/ui-api';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- browser globals, below */
 // The callbacks passed to page.evaluate run in Chromium: its globals, typed loosely for this file.
 declare const document: any;
 declare const window: any;
@@ -85,9 +85,12 @@ function ensureStore(): string {
 }
 
 async function startServe(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  // --prof DIR: the server writes a CPU profile (node --cpu-prof) into DIR when it exits.
+  const i = argv.indexOf('--prof');
+  const prof = i >= 0 ? ['--cpu-prof', '--cpu-prof-dir', resolve(argv[i + 1]!)] : [];
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'bin', 'runlens.js'), 'serve', '--port', '0', '--data-dir', dataDir],
+    [...prof, join(ROOT, 'bin', 'runlens.js'), 'serve', '--port', '0', '--data-dir', dataDir],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

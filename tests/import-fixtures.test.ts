@@ -53,6 +53,14 @@ function checkReadmeCounts(t: TestStore, report: ImportReport, metricPointsInSou
   expect(count(db, 'SELECT COUNT(*) FROM latest_metrics')).toBe(
     count(db, 'SELECT COUNT(*) FROM (SELECT DISTINCT run_pk, key_id FROM metrics)'),
   );
+  // ...whose point count is the series' number of stored points.
+  expect(
+    count(
+      db,
+      `SELECT COUNT(*) FROM latest_metrics l
+       WHERE point_count != (SELECT COUNT(*) FROM metrics m WHERE m.run_pk = l.run_pk AND m.key_id = l.key_id)`,
+    ),
+  ).toBe(0);
 }
 
 function checkValues(t: TestStore): void {

@@ -115,7 +115,14 @@ describe('sorting big views', () => {
       run(ids, `q${i}`, i % 3 === 0 ? null : 50 + (i % 2), { metrics: i % 4 === 1 ? {} : { m: v } }),
     );
     for (const desc of [false, true]) {
-      for (const extra of [{}, { pinned: [made[3]!, made[0]!] }, { hidden: [made[2]!] }, { search: 'q1' }]) {
+      for (const extra of [
+        {},
+        { pinned: [made[3]!, made[0]!] },
+        { hidden: [made[2]!] },
+        { search: 'q1' },
+        // A filter: few matches, read by run key and sorted (all three segments: values, NaN, none).
+        { filter: "attributes.run_name LIKE 'q%'", pinned: [made[3]!] },
+      ]) {
         const r = req([ids], { sort: sortBy('metric', 'm', desc), ...extra });
         const laidOut = await q.runIds(r);
         for (const [offset, limit] of [

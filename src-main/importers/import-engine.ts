@@ -97,6 +97,8 @@ export class ImportEngine {
   private txnStart = 0;
   private txnPoints = 0;
   private run: RunState | null = null;
+  /** Rows the current series' chunks actually added (its latest_metrics point count grows by that). */
+  private series = { runPk: 0, key: '', inserted: 0 };
   private experimentIds = new Map<string, number>();
   private sourceKey = '';
   private sourcePath = '';
@@ -617,6 +619,10 @@ export class ImportEngine {
     const run = this.run!;
     const keyId = this.metricKeyId(item.key);
     const inserted = insertPoints(this.s, this.pointArgs, run.runPk, keyId, item.points);
+    if (this.series.runPk !== run.runPk || this.series.key !== item.key) {
+      this.series = { runPk: run.runPk, key: item.key, inserted: 0 };
+    }
+    this.series.inserted += inserted;
     const n = item.points.n;
     this.txnPoints += n;
     this.sourcePointsDone += n;
@@ -631,6 +637,9 @@ export class ImportEngine {
     this.metricBytesDone += e.bytes;
     this.begin();
     const nan = Number.isNaN(e.value);
+    const cur = this.series;
+    const inserted = cur.runPk === this.run!.runPk && cur.key === e.key ? cur.inserted : 0;
+    this.series = { runPk: 0, key: '', inserted: 0 };
     this.s.upsertLatest.run({
       run_pk: this.run!.runPk,
       key_id: this.metricKeyId(e.key),
@@ -640,6 +649,7 @@ export class ImportEngine {
       is_nan: nan ? 1 : 0,
       min: e.min,
       max: e.max,
+      n: inserted,
     });
   }
 

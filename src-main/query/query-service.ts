@@ -346,7 +346,8 @@ export class QueryService implements RunlensQueries {
     const restOffset = Math.max(0, req.offset - pinned.length);
     const restLimit = req.limit - fromPinned.length;
     const sort = metric ? { key: first!.column.key, desc: first!.desc } : null;
-    const rest = restLimit > 0 ? windowDirect(this.db, scope, sort, restOffset, restLimit, extra) : [];
+    const rest =
+      restLimit > 0 ? windowDirect(this.db, scope, sort, restOffset, restLimit, extra, total - pinned.length) : [];
     const pks = [...fromPinned, ...rest];
     const rows = this.fetchRows(pks, req.columns);
     const pinnedSet = new Set(pinned);
@@ -560,24 +561,27 @@ export class QueryService implements RunlensQueries {
     const metricKeys = [...new Set([...columns.metrics, ...min, ...max])];
     const latest = new Set(columns.metrics);
     if (metricKeys.length) {
-      for (const m of this.q.latestMetrics.all({ run_pks: runPks, keys: JSON.stringify(metricKeys) })) {
-        const row = out.get(m.run_pk);
+      for (const [pk, key, value, isNan, lo, hi] of this.q.latestMetrics.all({
+        run_pks: runPks,
+        keys: JSON.stringify(metricKeys),
+      })) {
+        const row = out.get(pk);
         if (!row) continue;
-        if (latest.has(m.key)) row.metrics[m.key] = encodeMetric(m.value, m.is_nan);
-        if (min.has(m.key) && m.min_value !== null) (row.metricMin ??= {})[m.key] = encodeMetric(m.min_value, 0);
-        if (max.has(m.key) && m.max_value !== null) (row.metricMax ??= {})[m.key] = encodeMetric(m.max_value, 0);
+        if (latest.has(key)) row.metrics[key] = encodeMetric(value, isNan);
+        if (min.has(key) && lo !== null) (row.metricMin ??= {})[key] = encodeMetric(lo, 0);
+        if (max.has(key) && hi !== null) (row.metricMax ??= {})[key] = encodeMetric(hi, 0);
       }
     }
     if (columns.params.length) {
-      for (const p of this.q.params.all({ run_pks: runPks, keys: JSON.stringify(columns.params) })) {
-        const row = out.get(p.run_pk);
-        if (row) row.params[p.key] = p.value;
+      for (const [pk, key, value] of this.q.params.all({ run_pks: runPks, keys: JSON.stringify(columns.params) })) {
+        const row = out.get(pk);
+        if (row) row.params[key] = value;
       }
     }
     if (columns.tags.length) {
-      for (const t of this.q.tags.all({ run_pks: runPks, keys: JSON.stringify(columns.tags) })) {
-        const row = out.get(t.run_pk);
-        if (row) row.tags[t.key] = t.value;
+      for (const [pk, key, value] of this.q.tags.all({ run_pks: runPks, keys: JSON.stringify(columns.tags) })) {
+        const row = out.get(pk);
+        if (row) row.tags[key] = value;
       }
     }
     return out;

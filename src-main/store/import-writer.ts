@@ -50,6 +50,8 @@ export interface LatestValues {
   is_nan: number;
   min: number | null;
   max: number | null;
+  /** Points of the series this import added (INSERT OR IGNORE changes), added to point_count. */
+  n: number;
 }
 
 export interface LoggedModelValues {
@@ -152,12 +154,14 @@ export function importStatements(db: Db) {
     ),
     /**
      * One row per series, written once with the series' latest point and min/max computed by the
-     * importer, merged with what a previous import (or live logging) left there.
+     * importer, merged with what a previous import (or live logging) left there; the point count
+     * grows by the rows this import added (bulk-interval sampling reads it to spot dense series).
      */
     upsertLatest: db.prepare<LatestValues>(
-      `INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value)
-       VALUES (@run_pk, @key_id, @step, @timestamp, @value, @is_nan, @min, @max)
+      `INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count)
+       VALUES (@run_pk, @key_id, @step, @timestamp, @value, @is_nan, @min, @max, @n)
        ON CONFLICT (run_pk, key_id) DO UPDATE SET
+         point_count = point_count + excluded.point_count,
          step      = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.step ELSE step END,
          timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.timestamp ELSE timestamp END,
          is_nan    = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.is_nan ELSE is_nan END,

