@@ -31,7 +31,6 @@ type HTMLMetaElement = any;
 type HTMLButtonElement = any;
 type HTMLElement = any;
 type HTMLInputElement = any;
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
