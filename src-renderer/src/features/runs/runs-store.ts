@@ -18,6 +18,8 @@ const MARGIN_ROWS = 60;
 /** Data columns fetched before the grid says which are in view (and at most when it cannot tell). */
 const FIRST_COLUMNS = 40;
 const MAX_AGGREGATES = 30;
+/** Live refreshes cheaper than this follow each other at once (the change feed already coalesces). */
+const LIVE_PACING_MIN_MS = 150;
 
 export interface FilterError {
   message: string;
@@ -284,6 +286,7 @@ export const useRuns = create<RunsState>()((set, get) => {
   }
 
   const liveRefresh = serialized(async () => {
+    const started = performance.now();
     try {
       await loadKeys();
       await loadPages(true, true);
@@ -291,6 +294,11 @@ export const useRuns = create<RunsState>()((set, get) => {
     } catch (err) {
       fail(err);
     }
+    // A live refresh costs what the view costs: a grouped view of 100,000 runs re-aggregates every
+    // run. Waiting as long again before the next one (changes arriving meanwhile coalesce into it)
+    // keeps a training loop that streams metrics from holding the query worker busy all the time.
+    const spent = performance.now() - started;
+    if (spent > LIVE_PACING_MIN_MS) await new Promise((resolve) => setTimeout(resolve, spent));
   });
 
   function scheduleDiff(delay: number): void {
