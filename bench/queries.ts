@@ -6,8 +6,10 @@
  *      filter + a param equality, sorted by another metric, max_results 100 (full runs returned).
  *      Floors: the store call behind it (`searchRuns`, no run assembly, no HTTP) and the same search
  *      as one plain SQL statement left to SQLite's planner (MLflow's query shape).
- *   2. GET /api/2.0/mlflow/metrics/get-history-bulk-interval on a run whose metric has 1,000,000
- *      points, max_results 1000 (MLflow's sampling: evenly spaced steps + first/last).
+ *   2. GET /api/2.0/mlflow/metrics/get-history-bulk-interval on runs whose metric has 1,000,000
+ *      points, max_results 1000 (MLflow's sampling: evenly spaced steps + first/last): one dense
+ *      run, two overlapping dense runs, a run with gaps, dense + gaps, and a dense run whose shape
+ *      is unknown (written before migration 006).
  *      Floors: the store call in this process (no HTTP) and reading the whole series once in SQL
  *      (what any approach that loads the history pays; MLflow's store loads it in Python).
  *   Also: a trivial GET over the same keep-alive connection (the HTTP round-trip floor).
@@ -42,6 +44,8 @@ const POINTS = 1_000_000;
 const HISTORY_EXPERIMENT = 3;
 const DENSE_RUN = '00000000000000000000000000d1e5e0';
 const SPARSE_RUN = '000000000000000000000000005ba75e';
+const DENSE2_RUN = '00000000000000000000000000d1e5e2';
+const LEGACY_RUN = '000000000000000000000000001e9ac7';
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(tmpdir(), `runlens-bench-queries-${RUNS}-v1`);
 
@@ -50,37 +54,61 @@ const ORDER_BY = ['metrics.m2 DESC'];
 
 const log = (s: string): void => void process.stdout.write(s + '\n');
 
-/** Two runs with a 1,000,000-point metric `loss`: one point per step (dense), every other step. */
-function addHistories(db: Db): void {
-  const t0 = Date.now();
+/**
+ * Runs with a 1,000,000-point metric `loss`: `first` + i × `stride` for i < POINTS. `distinct` is
+ * what the writers record in latest_metrics.steps_distinct (migration 006): 1 as log-batch or an
+ * import of a training loop's series leaves it, NULL for a series written before that column
+ * (sampled by listing its steps).
+ */
+const HISTORIES = [
+  { uuid: DENSE_RUN, first: 0, stride: 1, distinct: 1 },
+  { uuid: SPARSE_RUN, first: 0, stride: 2, distinct: 1 },
+  { uuid: DENSE2_RUN, first: 500_000, stride: 1, distinct: 1 },
+  { uuid: LEGACY_RUN, first: 0, stride: 1, distinct: null },
+] as const;
+
+/** Adds the history runs a cached store lacks (earlier versions of this bench had two) and sets their marks. */
+function ensureHistories(db: Db): void {
   db.transaction(() => {
-    db.exec(`INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+    db.exec(`INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
              VALUES (${HISTORY_EXPERIMENT}, 'history', 'mlflow-artifacts:/${HISTORY_EXPERIMENT}', 'active', 3, 3)`);
     db.prepare('INSERT OR IGNORE INTO metric_keys (key) VALUES (?)').run('loss');
-    const keyId = db.prepare("SELECT key_id FROM metric_keys WHERE key = 'loss'").pluck().get() as number;
-    for (const [uuid, stride] of [
-      [DENSE_RUN, 1],
-      [SPARSE_RUN, 2],
-    ] as const) {
-      const pk = Number(
-        db
-          .prepare(
-            `INSERT INTO runs (run_uuid, experiment_id, name, status, start_time, end_time, artifact_uri)
-             VALUES (?, ${HISTORY_EXPERIMENT}, ?, 'FINISHED', 1700000000000, 1700001000000, ?)`,
-          )
-          .run(uuid, `history-${stride}`, `mlflow-artifacts:/${HISTORY_EXPERIMENT}/${uuid}/artifacts`).lastInsertRowid,
-      );
-      db.exec(`WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${POINTS - 1})
-        INSERT INTO metrics (run_pk, key_id, step, timestamp, value, is_nan)
-        SELECT ${pk}, ${keyId}, i * ${stride}, 1700000000000 + i, exp(-i / 200000.0) + ((i * 7919) % 1000) / 100000.0, 0 FROM s`);
-      db.exec(`INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count)
-        SELECT run_pk, key_id, step, timestamp, value, is_nan,
-               (SELECT min(value) FROM metrics WHERE run_pk = ${pk} AND key_id = ${keyId}),
-               (SELECT max(value) FROM metrics WHERE run_pk = ${pk} AND key_id = ${keyId}), ${POINTS}
-        FROM metrics WHERE run_pk = ${pk} AND key_id = ${keyId} ORDER BY step DESC, timestamp DESC, value DESC LIMIT 1`);
-    }
   })();
-  log(`  2 runs × ${POINTS.toLocaleString()}-point metric in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const keyId = db.prepare("SELECT key_id FROM metric_keys WHERE key = 'loss'").pluck().get() as number;
+  for (const h of HISTORIES) {
+    let pk = db.prepare('SELECT run_pk FROM runs WHERE run_uuid = ?').pluck().get(h.uuid) as number | undefined;
+    if (pk === undefined) {
+      const t0 = Date.now();
+      db.transaction(() => {
+        pk = Number(
+          db
+            .prepare(
+              `INSERT INTO runs (run_uuid, experiment_id, name, status, start_time, end_time, artifact_uri)
+               VALUES (?, ${HISTORY_EXPERIMENT}, ?, 'FINISHED', 1700000000000, 1700001000000, ?)`,
+            )
+            .run(
+              h.uuid,
+              `history-${h.first}-${h.stride}`,
+              `mlflow-artifacts:/${HISTORY_EXPERIMENT}/${h.uuid}/artifacts`,
+            ).lastInsertRowid,
+        );
+        db.exec(`WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${POINTS - 1})
+          INSERT INTO metrics (run_pk, key_id, step, timestamp, value, is_nan)
+          SELECT ${pk}, ${keyId}, ${h.first} + i * ${h.stride}, 1700000000000 + i, exp(-i / 200000.0) + ((i * 7919) % 1000) / 100000.0, 0 FROM s`);
+        db.exec(`INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count)
+          SELECT run_pk, key_id, step, timestamp, value, is_nan,
+                 (SELECT min(value) FROM metrics WHERE run_pk = ${pk} AND key_id = ${keyId}),
+                 (SELECT max(value) FROM metrics WHERE run_pk = ${pk} AND key_id = ${keyId}), ${POINTS}
+          FROM metrics WHERE run_pk = ${pk} AND key_id = ${keyId} ORDER BY step DESC, timestamp DESC, value DESC LIMIT 1`);
+      })();
+      log(`  history run ${h.uuid}: ${POINTS.toLocaleString()} points in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    db.prepare('UPDATE latest_metrics SET steps_distinct = ? WHERE run_pk = ? AND key_id = ?').run(
+      h.distinct,
+      pk,
+      keyId,
+    );
+  }
 }
 
 function ensureStore(): string {
@@ -91,11 +119,10 @@ function ensureStore(): string {
   }
   rmSync(CACHE, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  log(`store: building ${RUNS.toLocaleString()} runs + 2 long histories in ${dataDir} …`);
+  log(`store: building ${RUNS.toLocaleString()} runs in ${dataDir} …`);
   const db = openDatabase(join(dataDir, 'runlens.db'));
   new TrackingStore(db); // the Default experiment, as the app creates it
   buildSearchStore(db, RUNS);
-  addHistories(db);
   // No ANALYZE: the app never runs it, so a user's store has no sqlite_stat1 (and with it SQLite
   // picks other plans for the search statements: ~6× slower on this store).
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -190,7 +217,11 @@ async function timed(fn: () => unknown): Promise<Timing> {
 async function main(): Promise<void> {
   const dataDir = ensureStore();
   const dbFile = join(dataDir, 'runlens.db');
-  openDatabase(dbFile).close(); // pending migrations, before the read-only connection
+  // Pending migrations and missing history runs, before the server and the read-only connection.
+  const setup = openDatabase(dbFile);
+  ensureHistories(setup);
+  setup.pragma('wal_checkpoint(TRUNCATE)');
+  setup.close();
   const { base, child } = await startServer(dataDir);
   const db = openDatabase(dbFile, { readonly: true });
   try {
@@ -207,15 +238,26 @@ async function main(): Promise<void> {
     const searched = JSON.parse(await ok('POST', '/api/2.0/mlflow/runs/search', searchBody)) as {
       runs: { data: { metrics: unknown[]; params: unknown[] } }[];
     };
-    const sampled = JSON.parse(await ok('GET', historyPath([DENSE_RUN]))) as { metrics: unknown[] };
-    const sparse = JSON.parse(await ok('GET', historyPath([SPARSE_RUN]))) as { metrics: unknown[] };
-    const both = JSON.parse(await ok('GET', historyPath([DENSE_RUN, SPARSE_RUN]))) as { metrics: unknown[] };
+    // The history requests measured (all max_results=1000 over 1,000,000-point series).
+    const historyCases = [
+      { label: 'dense run (1 point/step)', runs: [DENSE_RUN], target: '   target < 30 ms' },
+      {
+        label: 'two dense runs (steps 0…999,999 and 500,000…1,499,999)',
+        runs: [DENSE_RUN, DENSE2_RUN],
+        target: '   target < 30 ms',
+      },
+      { label: 'run with gaps (every other step)', runs: [SPARSE_RUN], target: '' },
+      { label: 'dense run + run with gaps', runs: [DENSE_RUN, SPARSE_RUN], target: '' },
+      { label: 'dense run written before migration 006 (unknown shape)', runs: [LEGACY_RUN], target: '' },
+    ];
+    const sizes: number[] = [];
+    for (const c of historyCases)
+      sizes.push((JSON.parse(await ok('GET', historyPath(c.runs))) as { metrics?: unknown[] }).metrics?.length ?? 0);
 
     const rtt = await timed(() => ok('GET', '/api/2.0/mlflow/experiments/get?experiment_id=1'));
     const restSearch = await timed(() => ok('POST', '/api/2.0/mlflow/runs/search', searchBody));
-    const restDense = await timed(() => ok('GET', historyPath([DENSE_RUN])));
-    const restSparse = await timed(() => ok('GET', historyPath([SPARSE_RUN])));
-    const restBoth = await timed(() => ok('GET', historyPath([DENSE_RUN, SPARSE_RUN])));
+    const restHistory: Timing[] = [];
+    for (const c of historyCases) restHistory.push(await timed(() => ok('GET', historyPath(c.runs))));
 
     // Floors, in this process on a read-only connection (the server keeps running, idle).
     const q: SearchRunsQuery = {
@@ -240,8 +282,10 @@ async function main(): Promise<void> {
     // TrackingStore wants a writable connection (it ensures the Default experiment); it only reads here.
     const wdb = openDatabase(dbFile);
     const store = new TrackingStore(wdb);
-    const storeDense = await timed(() => store.getMetricHistoryBulkInterval([DENSE_RUN], 'loss', 1000, null, null));
-    const storeSparse = await timed(() => store.getMetricHistoryBulkInterval([SPARSE_RUN], 'loss', 1000, null, null));
+    const storeHistory: Timing[] = [];
+    for (const c of historyCases) {
+      storeHistory.push(await timed(() => store.getMetricHistoryBulkInterval(c.runs, 'loss', 1000, null, null)));
+    }
     const pk = store.runRow(DENSE_RUN).run_pk;
     const keyId = store.metricKeyId('loss')!;
     const readAll = db
@@ -269,11 +313,8 @@ async function main(): Promise<void> {
     log('    reference: mlflow server 3.5.1 (sqlite, this machine) 22,600 ms');
     log('');
     log(`  get-history-bulk-interval  metric_key=loss max_results=1000, ${POINTS.toLocaleString()}-point series`);
-    row(`  REST, dense run (1 point/step) → ${sampled.metrics.length} points`, restDense, '   target < 30 ms');
-    row(`  REST, sparse run (every other step) → ${sparse.metrics.length} points`, restSparse);
-    row(`  REST, both runs → ${both.metrics.length} points`, restBoth);
-    row('  floor: store call, dense run (no HTTP)', storeDense);
-    row('  floor: store call, sparse run (no HTTP)', storeSparse);
+    historyCases.forEach((c, i) => row(`  REST, ${c.label} → ${sizes[i]} points`, restHistory[i]!, c.target));
+    historyCases.forEach((c, i) => row(`  floor: store call (no HTTP), ${c.label}`, storeHistory[i]!));
     row(`  floor: read the whole series once in SQL (${POINTS.toLocaleString()} rows)`, scan);
     log('    reference: mlflow server 3.5.1 (sqlite, this machine) 23,600 ms');
   } finally {

@@ -128,6 +128,8 @@ export function buildTableStore(file: string, shape: TableStoreShape, log: (s: s
             min,
             max,
             n: steps,
+            distinct: 1,
+            min_step: 0,
           });
         }
       }

@@ -97,8 +97,12 @@ export class ImportEngine {
   private txnStart = 0;
   private txnPoints = 0;
   private run: RunState | null = null;
-  /** Rows the current series' chunks actually added (its latest_metrics point count grows by that). */
-  private series = { runPk: 0, key: '', inserted: 0 };
+  /**
+   * The current series: rows its chunks actually added (its latest_metrics point count grows by
+   * that), and whether the steps read so far were strictly increasing — chunks come sorted, so
+   * that means pairwise distinct (latest_metrics.steps_distinct) — from `minStep` to `lastStep`.
+   */
+  private series = newSeries(0, '');
   private experimentIds = new Map<string, number>();
   private sourceKey = '';
   private sourcePath = '';
@@ -210,6 +214,12 @@ export class ImportEngine {
 
   private commit(): void {
     if (!this.inTxn) return;
+    // A series whose added points commit before its latest_metrics row is written (series-end).
+    const cur = this.series;
+    if (cur.runPk && cur.inserted && !cur.marked) {
+      this.s.markSeriesImporting.run(cur.runPk, this.metricKeyId(cur.key));
+      cur.marked = true;
+    }
     this.s.commit.run();
     this.inTxn = false;
     this.opts.afterTransaction?.();
@@ -620,9 +630,18 @@ export class ImportEngine {
     const keyId = this.metricKeyId(item.key);
     const inserted = insertPoints(this.s, this.pointArgs, run.runPk, keyId, item.points);
     if (this.series.runPk !== run.runPk || this.series.key !== item.key) {
-      this.series = { runPk: run.runPk, key: item.key, inserted: 0 };
+      this.series = newSeries(run.runPk, item.key);
     }
-    this.series.inserted += inserted;
+    const cur = this.series;
+    cur.inserted += inserted;
+    cur.read += item.points.n;
+    const steps = item.points.steps;
+    for (let i = 0; i < item.points.n && cur.increasing; i++) {
+      const st = steps[i]!;
+      if (st <= cur.lastStep) cur.increasing = false;
+      cur.lastStep = st;
+    }
+    if (item.points.n && steps[0]! < cur.minStep) cur.minStep = steps[0]!;
     const n = item.points.n;
     this.txnPoints += n;
     this.sourcePointsDone += n;
@@ -638,8 +657,8 @@ export class ImportEngine {
     this.begin();
     const nan = Number.isNaN(e.value);
     const cur = this.series;
-    const inserted = cur.runPk === this.run!.runPk && cur.key === e.key ? cur.inserted : 0;
-    this.series = { runPk: 0, key: '', inserted: 0 };
+    const same = cur.runPk === this.run!.runPk && cur.key === e.key;
+    this.series = newSeries(0, '');
     this.s.upsertLatest.run({
       run_pk: this.run!.runPk,
       key_id: this.metricKeyId(e.key),
@@ -649,7 +668,11 @@ export class ImportEngine {
       is_nan: nan ? 1 : 0,
       min: e.min,
       max: e.max,
-      n: inserted,
+      n: same ? cur.inserted : 0,
+      distinct: same && cur.increasing ? 1 : 0,
+      min_step: same ? cur.minStep : e.step,
+      marked: same && cur.marked ? 1 : 0,
+      read: same ? cur.read : 0,
     });
   }
 
@@ -757,6 +780,10 @@ export class ImportEngine {
     c.modelVersions += counts.versionsCreated;
     c.modelAliases += m.aliases.length;
   }
+}
+
+function newSeries(runPk: number, key: string) {
+  return { runPk, key, inserted: 0, read: 0, increasing: true, minStep: Infinity, lastStep: -Infinity, marked: false };
 }
 
 /** Binds points POINT_ROWS at a time; returns how many rows were new. */

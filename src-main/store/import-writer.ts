@@ -52,6 +52,14 @@ export interface LatestValues {
   max: number | null;
   /** Points of the series this import added (INSERT OR IGNORE changes), added to point_count. */
   n: number;
+  /** 1 when the series' points read by this import had pairwise distinct steps. */
+  distinct: 0 | 1;
+  /** The smallest step among the points read. */
+  min_step: number;
+  /** 1 when markSeriesImporting ran for this series during this import (its points spanned a commit). */
+  marked: 0 | 1;
+  /** Points of the series this import read (with `distinct`, all different points, all now stored). */
+  read: number;
 }
 
 export interface LoggedModelValues {
@@ -156,12 +164,34 @@ export function importStatements(db: Db) {
      * One row per series, written once with the series' latest point and min/max computed by the
      * importer, merged with what a previous import (or live logging) left there; the point count
      * grows by the rows this import added (bulk-interval sampling reads it to spot dense series).
+     * `steps_distinct` (migration 006): a new series is proven when the points read had distinct
+     * steps (the added rows are among them); an existing proven one (2 when this import marked it,
+     * see markSeriesImporting; its point count is then exact) stays proven when nothing was added,
+     * or when the points read had distinct steps and either all lie above its last (= greatest)
+     * step or they are the whole series (the stored rows include them and number as many: a
+     * re-import of a grown file). SET expressions read the row as it was before this update.
      */
+    /**
+     * A series whose points are committed before its latest_metrics row is updated (a long series
+     * spans several import transactions; a cancel stops between them) must not read as proven
+     * distinct meanwhile: 1 becomes 2 ("proven before this import", which sampling treats as
+     * unknown and live logging turns to 0), and a 2 left by an earlier, cancelled import becomes 0.
+     */
+    markSeriesImporting: db.prepare<[number, number]>(
+      `UPDATE latest_metrics SET steps_distinct = CASE steps_distinct WHEN 1 THEN 2 ELSE 0 END
+       WHERE run_pk = ? AND key_id = ? AND steps_distinct IN (1, 2)`,
+    ),
     upsertLatest: db.prepare<LatestValues>(
-      `INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count)
-       VALUES (@run_pk, @key_id, @step, @timestamp, @value, @is_nan, @min, @max, @n)
+      `INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count,
+         steps_distinct)
+       VALUES (@run_pk, @key_id, @step, @timestamp, @value, @is_nan, @min, @max, @n, @distinct)
        ON CONFLICT (run_pk, key_id) DO UPDATE SET
          point_count = point_count + excluded.point_count,
+         steps_distinct = CASE WHEN excluded.point_count = 0 THEN steps_distinct
+                               WHEN steps_distinct = CASE WHEN @marked = 1 THEN 2 ELSE 1 END
+                                    AND @distinct = 1
+                                    AND (@min_step > step OR point_count + excluded.point_count = @read) THEN 1
+                               ELSE 0 END,
          step      = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.step ELSE step END,
          timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.timestamp ELSE timestamp END,
          is_nan    = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.is_nan ELSE is_nan END,

@@ -3,6 +3,16 @@ import type { Db } from './db';
 import { experimentStatements, toExperiment, type ExperimentRow } from './experiments';
 import { runStatements, toRunInfo, type RunRow } from './runs';
 import { decodeValue, metricStatements, type StoredPoint } from './metrics';
+import {
+  gapsBetween,
+  intervalSegment,
+  listSegment,
+  mergeSteps,
+  sampleSegments,
+  unionIntervals,
+  type StepInterval,
+  type StepSegment,
+} from './step-sampling';
 import { datasetStatements, type DatasetSummary } from './datasets';
 import { MlflowError, invalidParam, notFound, alreadyExists } from '../core/errors';
 import type { DatasetInput, Experiment, KeyValue, Metric, Run, RunInfo, RunStatus } from '../core/entities';
@@ -459,6 +469,8 @@ export class TrackingStore {
         min: s.min,
         max: s.max,
         n: s.n,
+        distinct: stepsDistinct(s),
+        min_step: s.minStep,
       });
     }
   }
@@ -548,10 +560,16 @@ export class TrackingStore {
   }
 
   /**
-   * MLflow's get-history-bulk-interval: steps are sampled over the union of the runs' steps in
-   * [start, end] (at most `maxResults`, evenly by index), plus each run's own first and last step;
-   * every run returns its points at those steps. Sampling seeks the primary-key index per
-   * sample instead of reading whole series, so a 1M-point metric costs ~maxResults seeks.
+   * MLflow's get-history-bulk-interval: steps are sampled over the union of the runs' distinct
+   * steps in [start, end] (at most `maxResults`, evenly by index, plus the last), together with
+   * each run's own first and last step when in range; every run (in request order, repeats
+   * included, unknown runs skipped) returns its points at those steps, at most 25,000, ordered by
+   * step, timestamp, value. The union of steps is held as ordered segments
+   * (store/step-sampling.ts): a series the writers proved to have one point per step
+   * (latest_metrics.steps_distinct = 1 and point count = step span) is one integer interval known
+   * from two index seeks; the steps of other series count only outside those intervals — one such
+   * series is counted and walked to the sampled positions inside SQLite, several are listed and
+   * merged. The points at the chosen steps come back in one statement per run.
    */
   getMetricHistoryBulkInterval(
     runIds: string[],
@@ -562,70 +580,111 @@ export class TrackingStore {
   ): Metric[] {
     const keyId = this.metricKeyId(key, false);
     if (keyId === undefined) return [];
-    // In request order, repeats included, unknown runs skipped: as MLflow's loop over run_ids.
-    const series = runIds
-      .map((id) => this.run.byUuid.get(id))
-      .filter((r): r is RunRow => r !== undefined)
-      .map((r) => ({ r, range: this.met.stepBounds.get({ run_pk: r.run_pk, key_id: keyId }) }))
-      .filter((s) => s.range && s.range.min_step !== null);
+    type Shape = { pk: number; min: number; max: number; n: number | null; distinct: number | null };
+    const shapes = new Map<number, Shape | null>();
+    const series: { uuid: string; shape: Shape }[] = [];
+    for (const id of runIds) {
+      const r = this.run.byUuid.get(id);
+      if (!r) continue;
+      let shape = shapes.get(r.run_pk);
+      if (shape === undefined) {
+        const row = this.met.seriesShape.get({ run_pk: r.run_pk, key_id: keyId });
+        shape =
+          row && row.min_step !== null && row.max_step !== null
+            ? { pk: r.run_pk, min: row.min_step, max: row.max_step, n: row.n, distinct: row.steps_distinct }
+            : null;
+        shapes.set(r.run_pk, shape);
+      }
+      if (shape) series.push({ uuid: r.run_uuid, shape });
+    }
     if (!series.length) return [];
+    const unique = [...shapes.values()].filter((s): s is Shape => s !== null);
+    // MLflow: without a range, from step 0 to the greatest step of all runs.
     const start = startStep ?? 0;
-    const end = endStep ?? Math.max(...series.map((s) => s.range!.max_step!));
-    const chosen = new Set<number>();
-    for (const s of series) {
-      for (const edge of [s.range!.min_step!, s.range!.max_step!]) if (edge >= start && edge <= end) chosen.add(edge);
-    }
-    // A series whose point count equals its step span has one point per step (dense, the common
-    // case): its sample steps follow arithmetically. Otherwise list the distinct steps.
-    const union = new Set<number>();
-    const dense = series.every(
-      (s) =>
-        this.met.pointCount.get({ run_pk: s.r.run_pk, key_id: keyId })?.n ===
-        s.range!.max_step! - s.range!.min_step! + 1,
+    const end = endStep ?? Math.max(...unique.map((s) => s.max));
+    const edges: number[] = [];
+    for (const s of unique) for (const edge of [s.min, s.max]) if (edge >= start && edge <= end) edges.push(edge);
+    const inRange = unique.filter((s) => s.max >= start && s.min <= end);
+    const isDense = (s: Shape): boolean => s.distinct === 1 && s.n === s.max - s.min + 1;
+    // The union of the runs' steps in [start, end], as ordered segments: the dense series' merged
+    // intervals, and between them the other series' steps (none of those inside an interval is
+    // ever read). One such series is counted and walked inside SQLite; several are listed and merged.
+    const intervals = unionIntervals(
+      inRange.filter(isDense).map((s): StepInterval[] => [[Math.max(s.min, start), Math.min(s.max, end)]]),
     );
-    if (dense && series.length === 1) {
-      const lo = Math.max(start, series[0]!.range!.min_step!);
-      const hi = Math.min(end, series[0]!.range!.max_step!);
-      const count = hi - lo + 1;
-      if (count > 0) {
-        if (count <= maxResults) for (let st = lo; st <= hi; st++) chosen.add(st);
-        else {
-          const interval = count / maxResults;
-          for (let i = 0; i < maxResults; i++) chosen.add(lo + Math.floor(i * interval));
-          chosen.add(hi); // MLflow always keeps the last step of the range
+    const listed = inRange.filter((s) => !isDense(s));
+    const segments: StepSegment[] = [];
+    const gaps = listed.length ? gapsBetween(intervals, start, end) : [];
+    let g = 0;
+    for (const interval of [...intervals, null]) {
+      for (; g < gaps.length && (interval === null || gaps[g]![0] < interval[0]); g++) {
+        const [a, b] = gaps[g]!;
+        if (listed.length === 1) {
+          const seg = this.walkedSegment(listed[0]!, keyId, a, b);
+          if (seg.count) segments.push(seg);
+        } else {
+          const steps = mergeSteps(listed.map((s) => this.met.distinctSteps.all(s.pk, keyId, a, b)));
+          if (steps.length) segments.push(listSegment(steps));
         }
       }
-    } else {
-      for (const s of series) {
-        for (const st of this.met.distinctSteps.all({ run_pk: s.r.run_pk, key_id: keyId, start, end }))
-          union.add(st.step);
-      }
-      const all = [...union].sort((a, b) => a - b);
-      if (all.length <= maxResults) for (const st of all) chosen.add(st);
-      else {
-        const interval = all.length / maxResults;
-        for (let i = 0; i < maxResults; i++) chosen.add(all[Math.floor(i * interval)]!);
-        chosen.add(all[all.length - 1]!);
-      }
+      if (interval) segments.push(intervalSegment(interval));
     }
-    const steps = [...chosen].sort((a, b) => a - b);
+    const chosen = sampleSegments(segments, maxResults);
+    const steps = edges.length ? [...new Set([...chosen, ...edges])].sort((a, b) => a - b) : chosen;
+    if (!steps.length) return [];
+    const list = JSON.stringify(steps);
+    const rowsByRun = new Map<number, [number, number, number, number][]>();
     const out: Metric[] = [];
-    for (const s of series) {
-      let left = MAX_POINTS_PER_RUN;
-      for (const st of steps) {
-        for (const m of this.met.pointsAtStep.all({ run_pk: s.r.run_pk, key_id: keyId, step: st })) {
-          if (left-- <= 0) break;
-          out.push({
-            key,
-            value: decodeValue(m.value, m.is_nan),
-            timestamp: m.timestamp,
-            step: m.step,
-            run_id: s.r.run_uuid,
-          });
-        }
+    for (const { uuid, shape } of series) {
+      let rows = rowsByRun.get(shape.pk);
+      if (!rows) {
+        rows = this.met.pointsAtSteps.all(shape.pk, keyId, list, MAX_POINTS_PER_RUN);
+        rowsByRun.set(shape.pk, rows);
+      }
+      for (const [step, timestamp, value, isNan] of rows) {
+        out.push({ key, value: decodeValue(value, isNan), timestamp, step, run_id: uuid });
       }
     }
     return out;
+  }
+
+  /**
+   * The steps of one series in [a, b] as a segment that stays inside SQLite: counted (or, when the
+   * series' steps are proven distinct and [a, b] holds all of them, its point count), listed only
+   * when they are all wanted, else walked along the primary key from one asked position to the
+   * next (LIMIT 1 OFFSET gap), so the series' steps never come into JavaScript.
+   */
+  private walkedSegment(
+    s: { pk: number; min: number; max: number; n: number | null; distinct: number | null },
+    keyId: number,
+    a: number,
+    b: number,
+  ): StepSegment {
+    const lo = Math.max(a, s.min);
+    const hi = Math.min(b, s.max);
+    if (lo > hi) return listSegment([]);
+    const proven = s.distinct === 1;
+    const count =
+      proven && s.n !== null && lo === s.min && hi === s.max
+        ? s.n
+        : (proven ? this.met.countPoints : this.met.countDistinctSteps).get(s.pk, keyId, lo, hi)!;
+    const nth = proven ? this.met.nthStepAfter : this.met.nthDistinctStepAfter;
+    let prevOffset = -1;
+    let prevStep = lo - 1; // steps are integers: "> lo - 1" is ">= lo"
+    return {
+      count,
+      at: (offset) => {
+        if (offset !== prevOffset) {
+          const step = nth.get(s.pk, keyId, prevStep, hi, offset - prevOffset - 1);
+          // Only a count out of step with the rows could miss; MLflow would have no such index.
+          if (step === undefined) throw new Error(`metric series ${s.pk}/${keyId}: fewer steps than counted`);
+          prevOffset = offset;
+          prevStep = step;
+        }
+        return prevStep;
+      },
+      all: () => this.met.distinctSteps.all(s.pk, keyId, lo, hi),
+    };
   }
 
   /** Ids of runs deleted at or before `olderThanMs` (for cleanup tools). */
@@ -634,20 +693,40 @@ export class TrackingStore {
   }
 }
 
-/** Latest point (MLflow's order: step, timestamp, value), NaN-free min/max and count of a batch's new points. */
+/**
+ * Latest point (MLflow's order: step, timestamp, value), NaN-free min/max and count of a batch's
+ * new points of one key, plus what `latest_metrics.steps_distinct` needs: their smallest step and
+ * whether their steps are pairwise distinct (checked in passing while they arrive increasing, as
+ * from a training loop; by sorting the batch's steps otherwise).
+ */
 export interface SeriesSummary {
   latest: StoredPoint;
   min: number | null;
   max: number | null;
   n: number;
+  minStep: number;
+  /** Whether every step so far was greater than the one before. */
+  increasing: boolean;
+  steps: number[];
 }
 
 export function newSummary(p: StoredPoint): SeriesSummary {
-  return { latest: p, min: p.isNan ? null : p.value, max: p.isNan ? null : p.value, n: 1 };
+  return {
+    latest: p,
+    min: p.isNan ? null : p.value,
+    max: p.isNan ? null : p.value,
+    n: 1,
+    minStep: p.step,
+    increasing: true,
+    steps: [p.step],
+  };
 }
 
 export function foldPoint(s: SeriesSummary, p: StoredPoint): void {
   s.n++;
+  if (p.step <= s.steps[s.steps.length - 1]!) s.increasing = false;
+  if (p.step < s.minStep) s.minStep = p.step;
+  s.steps.push(p.step);
   const l = s.latest;
   if (
     p.step > l.step ||
@@ -659,6 +738,14 @@ export function foldPoint(s: SeriesSummary, p: StoredPoint): void {
     if (s.min === null || p.value < s.min) s.min = p.value;
     if (s.max === null || p.value > s.max) s.max = p.value;
   }
+}
+
+/** 1 when the summarised points have pairwise distinct steps. */
+export function stepsDistinct(s: SeriesSummary): 0 | 1 {
+  if (s.increasing) return 1;
+  const sorted = Float64Array.from(s.steps).sort();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return 0;
+  return 1;
 }
 
 export function toStoredPoint(keyId: number, m: Metric): StoredPoint {

@@ -3,6 +3,7 @@ import registry from './002-registry';
 import imports from './003-imports';
 import uiIndexes from './004-ui-indexes';
 import searchIndexes from './005-search-indexes';
+import metricStepShape from './006-metric-step-shape';
 
 /**
  * Numbered migrations, applied in order at open. Each applied migration's SHA-256 is recorded;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: 'imports', sql: imports },
   { id: 4, name: 'ui-indexes', sql: uiIndexes },
   { id: 5, name: 'search-indexes', sql: searchIndexes },
+  { id: 6, name: 'metric-step-shape', sql: metricStepShape },
 ];
