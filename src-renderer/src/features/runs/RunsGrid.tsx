@@ -7,13 +7,13 @@ import {
   type Header,
   type Updater,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { ColumnRef, GroupItem, RowItem, RunItem, SortSpec } from '@contract/ui-api';
 import { href } from '../../app/router';
 import { columnLabel, columnRef, defaultWidth, isNumericColumn, type ColumnId } from './columns-model';
 import { useRuns } from './runs-store';
 import { useRunColors } from './run-colors';
-import { AggregateCell, CellContent } from './cells';
+import { AggregateCell, cellContent } from './cells';
 
 export const ROW_HEIGHT = 32;
 const HEADER_HEIGHT = 44;
@@ -23,6 +23,8 @@ const NO_DATA: RowItem[] = [];
 /** Columns fetched beyond those in view, on each side, and the step the fetched range moves by. */
 const COLUMN_MARGIN = 8;
 const COLUMN_STEP = 8;
+/** Rows rendered beyond the viewport on each side, so a slow scroll never uncovers an unrendered row. */
+const OVERSCAN = 8;
 
 interface ColumnMeta {
   ref: ColumnRef | null;
@@ -189,6 +191,22 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
     setHRange((prev) => (prev[0] === next[0] && prev[1] === next[1] ? prev : next));
   }, [centerAll, offsets, leftWidth]);
   useLayoutEffect(updateHRange, [updateHRange]);
+
+  // Each row's pinned cells are one sticky box, and every sticky box in a composited scroller is a
+  // compositor layer, rebuilt on every scrolled frame (the costliest part of a frame in software
+  // raster). Scrolled all the way left, sticky boxes sit where they would anyway: while a scroll
+  // is under way there, they are laid out in place (.unstuck), no layers; they stick again as
+  // soon as the view moves sideways, and once scrolling stops (ready for a sideways scroll).
+  const unstickTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(unstickTimer.current), []);
+  const onScroll = useCallback(() => {
+    updateHRange();
+    const el = scrollRef.current;
+    if (!el) return;
+    el.classList.toggle('unstuck', el.scrollLeft === 0);
+    clearTimeout(unstickTimer.current);
+    unstickTimer.current = setTimeout(() => el.classList.remove('unstuck'), 150);
+  }, [updateHRange]);
   useEffect(() => {
     window.addEventListener('resize', updateHRange);
     return () => window.removeEventListener('resize', updateHRange);
@@ -206,11 +224,27 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
   }, [hRange, centerAll, leftCols]);
   const padLeft = offsets[hRange[0]] ?? 0;
 
+  // Overscanned rows only pay off when the next frame shows them. A fling moves further than the
+  // overscan every frame, so while one is under way only the rows in view are rendered (the
+  // overscanned ones cost about as much as the visible ones in style, layout and paint, for
+  // nothing); once scrolling stops, or while it is slow, the full overscan comes back.
+  const [scrolling, setScrolling] = useState(false);
+  const lastStart = useRef(0);
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const jump = Math.abs(range.startIndex - lastStart.current);
+      lastStart.current = range.startIndex;
+      return defaultRangeExtractor(scrolling && jump > OVERSCAN ? { ...range, overscan: 1 } : range);
+    },
+    [scrolling],
+  );
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    overscan: OVERSCAN,
+    rangeExtractor,
+    onChange: (v) => setScrolling(v.isScrolling),
     scrollPaddingStart: HEADER_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
@@ -271,6 +305,8 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
   }, []);
 
   const allSelected = useRuns((s) => s.selection.size > 0 && s.selection.size >= s.runCount);
+  // One array for every group row, so a scrolled frame does not re-render the group rows it keeps.
+  const groupLabels = useMemo(() => settings.groupBy.map(columnLabel), [settings.groupBy]);
 
   return (
     <div
@@ -283,7 +319,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
       aria-multiselectable="true"
       tabIndex={0}
       data-testid="runs-grid"
-      onScroll={updateHRange}
+      onScroll={onScroll}
     >
       <div className="grid" style={{ width: totalWidth, height: virtualizer.getTotalSize() + HEADER_HEIGHT }}>
         <div className="grid-head" role="row" style={{ width: totalWidth, height: HEADER_HEIGHT }}>
@@ -328,19 +364,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
             const slot = `r${vi.index % items.length}`;
             const item = pages.get(Math.floor(vi.index / 100))?.[vi.index % 100];
             const top = vi.start + HEADER_HEIGHT;
-            if (!item) {
-              return (
-                <PlaceholderRow
-                  key={slot}
-                  top={top}
-                  left={leftCols}
-                  center={centerCols}
-                  padLeft={padLeft}
-                  width={totalWidth}
-                />
-              );
-            }
-            if (item.type === 'group') {
+            if (item?.type === 'group') {
               return (
                 <GroupRow
                   key={slot}
@@ -353,7 +377,7 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
                   width={totalWidth}
                   isCursor={cursor === vi.index}
                   stat={settings.groupStat}
-                  labels={settings.groupBy.map(columnLabel)}
+                  labels={groupLabels}
                   onClick={onRowClick}
                 />
               );
@@ -368,13 +392,13 @@ export function RunsGrid({ onOpenRun, onRowMenu, onHeaderMenu, experimentNames }
                 center={centerCols}
                 padLeft={padLeft}
                 width={totalWidth}
-                selected={selection.has(item.run.runId)}
-                isCursor={cursor === vi.index}
-                fresh={fresh.has(item.run.runId)}
-                hidden={settings.showHidden && settings.hiddenRuns.includes(item.run.runId)}
-                loaded={pageColumns.get(Math.floor(vi.index / 100))}
-                color={colors[item.run.runId]}
-                experimentName={experimentNames[item.run.experimentId]}
+                selected={!!item && selection.has(item.run.runId)}
+                isCursor={!!item && cursor === vi.index}
+                fresh={!!item && fresh.has(item.run.runId)}
+                hidden={!!item && settings.showHidden && settings.hiddenRuns.includes(item.run.runId)}
+                loaded={item && pageColumns.get(Math.floor(vi.index / 100))}
+                color={item && colors[item.run.runId]}
+                experimentName={item && experimentNames[item.run.experimentId]}
                 onClick={onRowClick}
                 onOpen={onOpenRun}
                 onMenu={onRowMenu}
@@ -524,14 +548,17 @@ interface RowLayout {
   width: number;
 }
 
-const PlaceholderRow = memo(function PlaceholderRow({ top, left, center, padLeft, width }: RowLayout) {
+/** A row whose page has not arrived: the same elements as a run row's, so its data fills them in place. */
+function placeholderRow({ top, left, center, padLeft, width }: RowLayout) {
   return (
     <div className="grid-row body-row placeholder" style={{ transform: `translateY(${top}px)`, width }}>
-      {left.map((c) => (
-        <div key={c.id} className={cellClass(c)} style={{ width: c.width, left: c.left }}>
-          {c.id !== SELECT_ID && <span className="skeleton" />}
-        </div>
-      ))}
+      <div className="pinned-cells">
+        {left.map((c) => (
+          <div key={c.id} className={cellClass(c)} style={{ width: c.width }}>
+            {c.id !== SELECT_ID && <span className="skeleton" />}
+          </div>
+        ))}
+      </div>
       <div className="spacer" style={{ width: padLeft }} />
       {center.map((c) => (
         <div key={c.id} className={cellClass(c)} style={{ width: c.width }}>
@@ -540,11 +567,12 @@ const PlaceholderRow = memo(function PlaceholderRow({ top, left, center, padLeft
       ))}
     </div>
   );
-});
+}
 
 interface RunRowProps extends RowLayout {
   index: number;
-  item: RunItem;
+  /** Undefined while its page is being fetched: drawn as a placeholder. */
+  item: RunItem | undefined;
   selected: boolean;
   isCursor: boolean;
   fresh: boolean;
@@ -560,11 +588,12 @@ interface RunRowProps extends RowLayout {
 
 const RunRow = memo(function RunRow(p: RunRowProps) {
   const { item, index } = p;
+  if (!item) return placeholderRow(p);
   const run = item.run;
   const cell = (c: Col) => {
     if (c.id === SELECT_ID) {
       return (
-        <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width, left: c.left }}>
+        <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width }}>
           <span
             role="checkbox"
             aria-checked={p.selected}
@@ -580,7 +609,7 @@ const RunRow = memo(function RunRow(p: RunRowProps) {
     }
     if (c.ref?.kind === 'attribute' && c.ref.key === 'name') {
       return (
-        <div key={c.id} className={cellClass(c, ' name-cell')} style={{ width: c.width, left: c.left }} role="gridcell">
+        <div key={c.id} className={cellClass(c, ' name-cell')} style={{ width: c.width }} role="gridcell">
           <span className="color-chip" style={{ background: p.color ?? 'transparent' }} aria-hidden="true" />
           <span className="indent" style={{ width: item.depth * 16 }} />
           {item.childCount > 0 ? (
@@ -627,12 +656,8 @@ const RunRow = memo(function RunRow(p: RunRowProps) {
     }
     const pending = c.ref !== null && c.ref.kind !== 'attribute' && !p.loaded?.has(c.id);
     return (
-      <div key={c.id} className={cellClass(c)} style={{ width: c.width, left: c.left }} role="gridcell">
-        {pending ? (
-          <span className="skeleton" />
-        ) : (
-          c.ref && <CellContent run={run} col={c.ref} experimentName={p.experimentName} />
-        )}
+      <div key={c.id} className={cellClass(c)} style={{ width: c.width }} role="gridcell">
+        {pending ? <span className="skeleton" /> : c.ref && cellContent(run, c.ref, p.experimentName)}
       </div>
     );
   };
@@ -655,7 +680,7 @@ const RunRow = memo(function RunRow(p: RunRowProps) {
         p.onMenu(e, index);
       }}
     >
-      {p.left.map(cell)}
+      <div className="pinned-cells">{p.left.map(cell)}</div>
       <div className="spacer" style={{ width: p.padLeft }} />
       {p.center.map(cell)}
     </div>
@@ -677,15 +702,10 @@ const GroupRow = memo(function GroupRow(p: GroupRowProps) {
   const labelCol = p.left[1]?.id ?? p.center[0]?.id;
   const cell = (c: Col) => {
     if (c.id === SELECT_ID)
-      return <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width, left: c.left }} />;
+      return <div key={c.id} className={cellClass(c, ' select-cell')} style={{ width: c.width }} />;
     if (c.id === labelCol) {
       return (
-        <div
-          key={c.id}
-          className={cellClass(c, ' group-label-cell')}
-          style={{ width: c.width, left: c.left }}
-          title={title}
-        >
+        <div key={c.id} className={cellClass(c, ' group-label-cell')} style={{ width: c.width }} title={title}>
           <span className={`expander${group.collapsed ? '' : ' open'}`} aria-hidden="true">
             ▸
           </span>
@@ -704,7 +724,7 @@ const GroupRow = memo(function GroupRow(p: GroupRowProps) {
     }
     const ref = c.ref;
     return (
-      <div key={c.id} className={cellClass(c)} style={{ width: c.width, left: c.left }}>
+      <div key={c.id} className={cellClass(c)} style={{ width: c.width }}>
         {ref?.kind === 'metric' && !ref.agg && <AggregateCell group={group} metric={ref.key} stat={p.stat} />}
       </div>
     );
@@ -720,7 +740,7 @@ const GroupRow = memo(function GroupRow(p: GroupRowProps) {
       style={{ transform: `translateY(${p.top}px)`, width: p.width }}
       onClick={(e) => p.onClick(e, p.index)}
     >
-      {p.left.map(cell)}
+      <div className="pinned-cells">{p.left.map(cell)}</div>
       <div className="spacer" style={{ width: p.padLeft }} />
       {p.center.map(cell)}
     </div>

@@ -25,16 +25,12 @@ function metricOf(run: RunRowData, ref: Extract<ColumnRef, { kind: 'metric' }>):
   return run.metrics[ref.key];
 }
 
-/** One cell's content (everything but the name cell, which the row draws itself). */
-export function CellContent({
-  run,
-  col,
-  experimentName,
-}: {
-  run: RunRowData;
-  col: ColumnRef;
-  experimentName?: string;
-}) {
+/**
+ * One cell's content (everything but the name cell, which the row draws itself). A plain function,
+ * not a component: the row calls it so a cell's element is the same `<span>` as the placeholder's
+ * skeleton, and React updates that span in place when the row's data arrives instead of replacing it.
+ */
+export function cellContent(run: RunRowData, col: ColumnRef, experimentName?: string): React.ReactElement | null {
   switch (col.kind) {
     case 'metric': {
       const v = metricOf(run, col);
