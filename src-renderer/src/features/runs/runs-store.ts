@@ -215,7 +215,8 @@ export const useRuns = create<RunsState>()((set, get) => {
     // the runs on screen stay where they were (at the very top, arrivals simply show). Only
     // arrivals count: a run moving because its live metric re-sorted it is not followed.
     let shift = 0;
-    const anchorAt = visible.first + 8; // past the virtualizer's overscan: a row on screen
+    // At most 8 rows are rendered above the viewport (none but one during a fling): a row on screen.
+    const anchorAt = visible.first + 8;
     const anchorItem = now.pages.get(Math.floor(anchorAt / PAGE))?.[anchorAt % PAGE];
     const added = result.total - now.total;
     if (live && added > 0 && visible.first > 0 && anchorItem?.type === 'run') {
