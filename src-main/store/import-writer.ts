@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { MERGE_LATEST_POINT, type LatestUpsert } from './metrics';
 
 /**
  * Bulk-import statements (importers/import-engine.ts drives them inside its own batched
@@ -41,21 +42,8 @@ export interface ImportRunValues {
   deleted_time: number | null;
 }
 
-export interface LatestValues {
-  run_pk: number;
-  key_id: number;
-  step: number;
-  timestamp: number;
-  value: number;
-  is_nan: number;
-  min: number | null;
-  max: number | null;
-  /** Points of the series this import added (INSERT OR IGNORE changes), added to point_count. */
-  n: number;
-  /** 1 when the series' points read by this import had pairwise distinct steps. */
-  distinct: 0 | 1;
-  /** The smallest step among the points read. */
-  min_step: number;
+/** `upsertLatest`'s parameters: those of live logging's (metrics.ts), over the points this import read. */
+export interface LatestValues extends LatestUpsert {
   /** 1 when markSeriesImporting ran for this series during this import (its points spanned a commit). */
   marked: 0 | 1;
   /** Points of the series this import read (with `distinct`, all different points, all now stored). */
@@ -161,6 +149,16 @@ export function importStatements(db: Db) {
       `INSERT OR IGNORE INTO metrics (run_pk, key_id, step, timestamp, value, is_nan) VALUES ${pointRows(POINT_ROWS)}`,
     ),
     /**
+     * A series whose points are committed before its latest_metrics row is updated (a long series
+     * spans several import transactions; a cancel stops between them) must not read as proven
+     * distinct meanwhile: 1 becomes 2 ("proven before this import", which sampling treats as
+     * unknown and live logging turns to 0), and a 2 left by an earlier, cancelled import becomes 0.
+     */
+    markSeriesImporting: db.prepare<[number, number]>(
+      `UPDATE latest_metrics SET steps_distinct = CASE steps_distinct WHEN 1 THEN 2 ELSE 0 END
+       WHERE run_pk = ? AND key_id = ? AND steps_distinct IN (1, 2)`,
+    ),
+    /**
      * One row per series, written once with the series' latest point and min/max computed by the
      * importer, merged with what a previous import (or live logging) left there; the point count
      * grows by the rows this import added (bulk-interval sampling reads it to spot dense series).
@@ -171,16 +169,6 @@ export function importStatements(db: Db) {
      * step or they are the whole series (the stored rows include them and number as many: a
      * re-import of a grown file). SET expressions read the row as it was before this update.
      */
-    /**
-     * A series whose points are committed before its latest_metrics row is updated (a long series
-     * spans several import transactions; a cancel stops between them) must not read as proven
-     * distinct meanwhile: 1 becomes 2 ("proven before this import", which sampling treats as
-     * unknown and live logging turns to 0), and a 2 left by an earlier, cancelled import becomes 0.
-     */
-    markSeriesImporting: db.prepare<[number, number]>(
-      `UPDATE latest_metrics SET steps_distinct = CASE steps_distinct WHEN 1 THEN 2 ELSE 0 END
-       WHERE run_pk = ? AND key_id = ? AND steps_distinct IN (1, 2)`,
-    ),
     upsertLatest: db.prepare<LatestValues>(
       `INSERT INTO latest_metrics (run_pk, key_id, step, timestamp, value, is_nan, min_value, max_value, point_count,
          steps_distinct)
@@ -192,14 +180,7 @@ export function importStatements(db: Db) {
                                     AND @distinct = 1
                                     AND (@min_step > step OR point_count + excluded.point_count = @read) THEN 1
                                ELSE 0 END,
-         step      = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.step ELSE step END,
-         timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.timestamp ELSE timestamp END,
-         is_nan    = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.is_nan ELSE is_nan END,
-         value     = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.value ELSE value END,
-         min_value = CASE WHEN excluded.min_value IS NULL THEN min_value WHEN min_value IS NULL THEN excluded.min_value
-                          ELSE MIN(min_value, excluded.min_value) END,
-         max_value = CASE WHEN excluded.max_value IS NULL THEN max_value WHEN max_value IS NULL THEN excluded.max_value
-                          ELSE MAX(max_value, excluded.max_value) END`,
+         ${MERGE_LATEST_POINT}`,
     ),
 
     // ---- datasets, inputs, outputs

@@ -36,6 +36,20 @@ export interface LatestUpsert {
   min_step: number;
 }
 
+/**
+ * The `DO UPDATE SET` assignments that fold an incoming series summary (`excluded`) into the stored
+ * `latest_metrics` row, shared by live logging and imports: the latest point is replaced when the
+ * new one's (step, timestamp, value) is strictly greater (MLflow's rule); min/max ignore a NULL
+ * (an all-NaN batch) on either side.
+ */
+export const MERGE_LATEST_POINT = `
+         step      = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.step ELSE step END,
+         timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.timestamp ELSE timestamp END,
+         is_nan    = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.is_nan ELSE is_nan END,
+         value     = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.value ELSE value END,
+         min_value = CASE WHEN excluded.min_value IS NULL THEN min_value ELSE MIN(COALESCE(min_value, excluded.min_value), excluded.min_value) END,
+         max_value = CASE WHEN excluded.max_value IS NULL THEN max_value ELSE MAX(COALESCE(max_value, excluded.max_value), excluded.max_value) END`;
+
 /** Named statements for metric history, latest values and interned metric keys. */
 export function metricStatements(db: Db) {
   return {
@@ -60,12 +74,7 @@ export function metricStatements(db: Db) {
        ON CONFLICT (run_pk, key_id) DO UPDATE SET
          point_count = point_count + excluded.point_count,
          steps_distinct = CASE WHEN steps_distinct = 1 AND @distinct = 1 AND @min_step > step THEN 1 ELSE 0 END,
-         step      = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.step ELSE step END,
-         timestamp = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.timestamp ELSE timestamp END,
-         is_nan    = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.is_nan ELSE is_nan END,
-         value     = CASE WHEN (excluded.step, excluded.timestamp, excluded.value) > (step, timestamp, value) THEN excluded.value ELSE value END,
-         min_value = CASE WHEN excluded.min_value IS NULL THEN min_value ELSE MIN(COALESCE(min_value, excluded.min_value), excluded.min_value) END,
-         max_value = CASE WHEN excluded.max_value IS NULL THEN max_value ELSE MAX(COALESCE(max_value, excluded.max_value), excluded.max_value) END`,
+         ${MERGE_LATEST_POINT}`,
     ),
     latestForRun: db.prepare<[number], MetricRow>(
       `SELECT k.key, l.value, l.is_nan, l.timestamp, l.step FROM latest_metrics l
