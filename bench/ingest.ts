@@ -8,13 +8,13 @@
  * Prints points/s and p50/p99 latency for single log-metric calls and 1000-metric log-batch
  * calls with 32 concurrent clients, and the error count (must be 0).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../src-main/store/db';
 import { TrackingStore } from '../src-main/store/tracking-store';
+import { startServe } from './serve-process';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,26 +73,6 @@ function post(port: number, path: string, body: string): Promise<number> {
   });
 }
 
-async function startServer(dataDir: string): Promise<{ port: number; child: ChildProcess }> {
-  const cli = resolve(__dirname, '../../bin/runlens.js');
-  // --prof DIR: the server writes a CPU profile (node --cpu-prof) into DIR when it exits.
-  const i = process.argv.indexOf('--prof');
-  const prof = i >= 0 ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.argv[i + 1]!)] : [];
-  const child = spawn(process.execPath, [...prof, cli, 'serve', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) res(Number(m[1]));
-    });
-    child.on('exit', (code) => rej(new Error(`server exited ${code}: ${out}`)));
-  });
-  return { port, child };
-}
-
 async function load(
   port: number,
   runIds: string[],
@@ -148,7 +128,7 @@ async function main(): Promise<void> {
     `  raw better-sqlite3 insert (same store code, 1000-point transactions): ${Math.round(raw).toLocaleString()} points/s  [ceiling]`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'runlens-bench-ingest-'));
-  const { port, child } = await startServer(dataDir);
+  const { port, child } = await startServe(resolve(__dirname, '../../bin/runlens.js'), dataDir);
   try {
     const runIds: string[] = [];
     for (let i = 0; i < CLIENTS; i++) {

@@ -21,7 +21,6 @@
  * dir and reused. Figures only, no assertions. Reference figures of `mlflow server` 3.5.1 (sqlite) on this
  * machine: search_runs 22.6 s, sampled 1M-point history 23.6 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,6 +31,7 @@ import { buildRunSearchSql, searchRuns, type SearchRunsQuery } from '../src-main
 import { parseFilter } from '../src-main/search/filter-parser';
 import { resolveRunFilter, resolveRunOrderBy } from '../src-main/search/resolve';
 import { buildSearchStore, EXPERIMENT, SMALL_RUNS } from './search-store';
+import { startServe } from './serve-process';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number): number => {
@@ -131,37 +131,6 @@ function ensureStore(): string {
   return dataDir;
 }
 
-async function startServer(dataDir: string): Promise<{ base: string; child: ChildProcess }> {
-  // --prof DIR: the server writes a CPU profile (node --cpu-prof) into DIR when it exits.
-  const i = argv.indexOf('--prof');
-  const prof = i >= 0 ? ['--cpu-prof', '--cpu-prof-dir', resolve(argv[i + 1]!)] : [];
-  const child = spawn(
-    process.execPath,
-    [...prof, join(ROOT, 'bin', 'runlens.js'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUNLENS_PORT: '' },
-    },
-  );
-  let output = '';
-  const base = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`serve did not start:\n${output}`)), 60_000);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => rej(new Error(`serve exited ${code}: ${output}`)));
-  });
-  return { base, child };
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 /** One request over the keep-alive connection; resolves with status and body once fully read. */
@@ -222,7 +191,7 @@ async function main(): Promise<void> {
   ensureHistories(setup);
   setup.pragma('wal_checkpoint(TRUNCATE)');
   setup.close();
-  const { base, child } = await startServer(dataDir);
+  const { url: base, child } = await startServe(join(ROOT, 'bin', 'runlens.js'), dataDir);
   const db = openDatabase(dbFile, { readonly: true });
   try {
     const ok = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> => {

@@ -11,7 +11,6 @@
  * Targets (2-core machine): first rows < 500 ms, sort < 150 ms, filter < 150 ms, p95 frame < 16 ms.
  * The store is built once into a cache directory and reused (delete it or pass --rebuild).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { QueryService } from '../src-main/query/query-service';
 import { windowDirect, countScope } from '../src-main/store/ui-queries';
 import { openDatabase } from '../src-main/store/db';
+import { startServe } from './serve-process';
 import { buildTableStore, metricName, paramName, type TableStoreShape } from './table-store';
 import type { RunsWindowRequest } from '../src-main/contract/ui-api';
 
@@ -81,37 +81,6 @@ function ensureStore(): string {
   writeFileSync(done, new Date().toISOString());
   log(`store: built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return dataDir;
-}
-
-async function startServe(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  // --prof DIR: the server writes a CPU profile (node --cpu-prof) into DIR when it exits.
-  const i = argv.indexOf('--prof');
-  const prof = i >= 0 ? ['--cpu-prof', '--cpu-prof-dir', resolve(argv[i + 1]!)] : [];
-  const child = spawn(
-    process.execPath,
-    [...prof, join(ROOT, 'bin', 'runlens.js'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUNLENS_PORT: '' },
-    },
-  );
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const m = /serving at (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolveUrl(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-  return { url, child };
 }
 
 interface SqlFloor {
@@ -356,7 +325,7 @@ async function main(): Promise<void> {
   log('sql floor (this process, no HTTP, no browser) …');
   const floor = await sqlFloor(dbFile);
   log('serve mode + Chromium …');
-  const { url, child } = await startServe(dataDir);
+  const { url, child } = await startServe(join(ROOT, 'bin', 'runlens.js'), dataDir);
   let figures: BrowserFigures;
   try {
     figures = await browserFigures(url);
