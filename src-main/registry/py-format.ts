@@ -2,6 +2,7 @@
  * Python's `repr()` for the values MLflow interpolates into registry error messages
  * (`{name!r}`, `{order_by_list}`, `{parsed_token}`, `b'...'`), so our messages read the same.
  */
+import { pyFloatRepr } from '../search/python-compat';
 
 function escapeChar(c: string, quote: string): string {
   if (c === '\\') return '\\\\';
@@ -35,21 +36,13 @@ export function pyBytes(buf: Uint8Array): string {
   return `b${quote}${out}${quote}`;
 }
 
-function pyFloat(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
-  const m = /^(.*)e([+-])(\d+)$/.exec(String(n));
-  return m ? `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}` : String(n);
-}
-
 /** `repr()` of a JSON-decoded value (dict, list, str, int, float, bool, None). */
 export function pyRepr(v: unknown, floatHint = false): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'string') return pyStr(v);
-  if (typeof v === 'number') return floatHint || !Number.isInteger(v) ? pyFloat(v) : String(v);
+  if (typeof v === 'number') return floatHint || !Number.isInteger(v) ? pyFloatRepr(v) : String(v);
   if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x)).join(', ')}]`;
   if (typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyStr(k)}: ${pyRepr(x)}`);
@@ -132,26 +125,4 @@ export function shlexSplit(s: string): string[] | null {
   }
   if (inWord) out.push(cur);
   return out;
-}
-
-/** `json.dumps(value)` with Python's defaults: `", "` / `": "` separators and ASCII-only output. */
-export function pyJsonDumps(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') {
-    return JSON.stringify(value).replace(
-      /[\u0080-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-  }
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'NaN';
-    if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).map(
-    ([k, v]) => `${pyJsonDumps(k)}: ${pyJsonDumps(v)}`,
-  );
-  return `{${entries.join(', ')}}`;
 }

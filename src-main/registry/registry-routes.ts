@@ -5,7 +5,7 @@ import type { JsonRoute } from '../rest/route-table';
 import { invalidValue, type RequestParams } from '../rest/request';
 import type { RegistryTag } from './entities';
 import { parseModelUri, pyUrlParse, validateSource } from './model-source';
-import { pyJsonDumps } from './py-format';
+import { pythonJsonDumps, pyTypeName } from '../core/python-json';
 import { parseVersion } from '../store/registry-store';
 import {
   validateAliasName,
@@ -30,15 +30,6 @@ const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 
 const typeHint = (name: string, value: unknown): MlflowError =>
   invalidParam(invalidValue(name, value, ` Hint: Value was of type '${pyTypeName(value)}'.`) + SEE_DOCS);
-
-function pyTypeName(v: unknown): string {
-  if (v === null) return 'NoneType';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  return 'dict';
-}
 
 /** Repeated ModelVersionTag / RegisteredModelTag: absent key or value reads as "" (proto default). */
 function readTags(p: RequestParams): RegistryTag[] {
@@ -159,7 +150,7 @@ function recordVersionOnLoggedModel(ctx: AppContext, modelId: string, name: stri
       // An unreadable tag is replaced rather than failing the registration.
     }
   }
-  ctx.loggedModels.setTags(modelId, [{ key: MODEL_VERSIONS_TAG, value: pyJsonDumps(versions) }]);
+  ctx.loggedModels.setTags(modelId, [{ key: MODEL_VERSIONS_TAG, value: pythonJsonDumps(versions) }]);
 }
 
 const routes: JsonRoute[] = [

@@ -1,5 +1,5 @@
 import { invalidParam } from '../core/errors';
-import { parsePyJson, pyJsonDumps, pyTypeName } from './py-json';
+import { parsePyJson, pythonJsonDumps, pyTypeName } from '../core/python-json';
 
 /**
  * Reads one request's parameters the way MLflow's `_get_request_message` does: JSON body for
@@ -10,7 +10,7 @@ const SEE_DOCS = ' See the API docs for more information about request parameter
 
 export function formatValue(value: unknown): string {
   // json.dumps(value, sort_keys=True, separators=(",", ":")): ensure_ascii, Python's float repr
-  return pyJsonDumps(value);
+  return pythonJsonDumps(value, { sortKeys: true, compact: true });
 }
 
 export const invalidValue = (path: string, value: unknown, message?: string): string =>

@@ -4,8 +4,7 @@ import { MlflowError } from '../core/errors';
 import { API_PREFIXES, type JsonRoute } from './route-table';
 import { RequestParams } from './request';
 import { sendJson, toProtoJson } from './json';
-import { parsePyJson, pyFloatRepr } from './py-json';
-import { pythonJsonDumps } from '../core/python-json';
+import { parsePyJson, pyFloatRepr, pythonJsonDumps } from '../core/python-json';
 import { securityHook, type SecurityOptions } from './security';
 import { graphqlHandler } from './graphql/route';
 

@@ -5,7 +5,7 @@ import { invalidValue, missingValue } from './request';
 import { parseProtoDouble } from './json';
 import { PROTO, protoParse } from './proto-parse';
 import { resolveUriIfLocal } from './local-uri';
-import { pyTypeName } from './py-json';
+import { pyTypeName } from '../core/python-json';
 import { invalidParam, notFound } from '../core/errors';
 import { RUN_STATUSES, type DatasetInput, type KeyValue, type Metric, type ViewType } from '../core/entities';
 import {

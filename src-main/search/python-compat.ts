@@ -5,6 +5,8 @@
  * for the inputs a filter, order_by or page token can carry.
  */
 
+import { pyFloatRepr as jsonFloatRepr } from '../core/python-json';
+
 /** A Python value as MLflow sees it after parsing JSON or a literal. */
 export type PyValue =
   | null
@@ -60,20 +62,11 @@ export function pyBytesRepr(b: Uint8Array): string {
   return out + quote;
 }
 
-/** `repr(float)`: shortest round-trip digits, Python's exponent style. */
+/** `repr(float)`: as `json.dumps` writes it, but `nan` / `inf` / `-inf` for the non-finite. */
 export function pyFloatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Object.is(x, -0)) return '-0.0';
-  const abs = Math.abs(x);
-  if (abs >= 1e16 || (abs !== 0 && abs < 1e-4)) {
-    const [mant, exp] = x.toExponential().split('e') as [string, string];
-    const e = Number(exp);
-    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  const s = String(x);
-  return s.includes('.') ? s : s + '.0';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return jsonFloatRepr(x);
 }
 
 /** `repr()` of a parsed value. Numbers that are integers in JSON/literal syntax are kept as bigint. */

@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, print, type ASTNode, type ValueNode } from 'graphql';
+import { pyStrRepr } from '../../search/python-compat';
 
 /**
  * graphql-js words its messages as graphql-core (MLflow's GraphQL library, a port of graphql-js)
@@ -64,20 +65,3 @@ const VALUE_KINDS: ReadonlySet<string> = new Set([
   Kind.OBJECT,
 ]);
 const isValueNode = (node: ASTNode): node is ValueNode => VALUE_KINDS.has(node.kind);
-
-/** Python's `repr(str)`: single quotes unless the text holds one and no double quote. */
-function pyStrRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '\\' || ch === quote) out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code >= 0xd800 && code <= 0xdfff) out += `\\u${code.toString(16)}`;
-    else out += ch;
-  }
-  return out + quote;
-}

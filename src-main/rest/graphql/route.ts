@@ -15,7 +15,7 @@ import type { AppContext } from '../../core/app-context';
 import { invalidParam } from '../../core/errors';
 import type { JsonRoute } from '../route-table';
 import { RequestParams } from '../request';
-import { pyJsonDumps } from '../py-json';
+import { pythonJsonDumps } from '../../core/python-json';
 import { graphqlCoreMessage } from './messages';
 import { QuerySafetyRule } from './query-safety';
 import { protoFieldResolver, schema, type Call } from './schema';
@@ -39,7 +39,8 @@ export function graphqlHandler(ctx: AppContext, routes: readonly JsonRoute[]) {
       return (await route.handler(new RequestParams({ ...params }, false), ctx, req)) ?? {};
     };
     const { data, errors } = await runGraphql(query, variables, operationName, call);
-    return pyJsonDumps({ data, errors: errors.length ? errors.map(graphqlCoreMessage) : null }) + '\n';
+    const answer = { data, errors: errors.length ? errors.map(graphqlCoreMessage) : null };
+    return pythonJsonDumps(answer, { sortKeys: true, compact: true }) + '\n';
   };
 }
 
